@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: jina-cpp's Client, the hand-written gRPC floor and
+# Jina's Python client (3.34, pinned venv), one after the other against the
+# same local Flow, in one run. Prints a Markdown table for docs/benchmarks.md.
+# Usage: bench/e2e/run.sh [build-dir]   (default build/release)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+build="${1:-$root/build/release}"
+cd "$root"
+if [[ ! -f "$build/CMakeCache.txt" ]]; then cmake --preset release >/dev/null; fi
+cmake --build "$build" --target bench_flow_server cpp_client_bench grpc_floor_bench >/dev/null
+python="$(tests/interop/setup_venv.sh "$build/venv-jina")"
+
+log="$(mktemp)"
+"$build/bench/e2e/bench_flow_server" >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
+port="$(awk '/^PORT /{print $2}' "$log")"
+
+results="$(mktemp)"
+run() {  # run <client> <args...>
+  local client="$1"; shift
+  case "$client" in
+    floor) "$build/bench/e2e/grpc_floor_bench" --port "$port" "$@" ;;
+    cpp) "$build/bench/e2e/cpp_client_bench" --port "$port" "$@" ;;
+    python) JINA_LOG_LEVEL=ERROR "$python" bench/e2e/python_client_bench.py --port "$port" "$@" 2>/dev/null | tail -1 ;;
+  esac >>"$results"
+}
+
+for client in floor cpp python; do run "$client" --docs 10000 --request-size 100; done
+for client in floor cpp; do run "$client" --docs 1000000 --request-size 100; done
+for client in floor cpp python; do run "$client" --docs 2000 --request-size 1; done
+for client in floor cpp python; do run "$client" --docs 500 --request-size 1 --mode latency; done
+
+"$python" - "$results" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+def key(r): return (r["mode"], r["docs"], r["request_size"])
+floor = {key(r): r for r in rows if r["client"] == "grpc-floor"}
+py = {key(r): r for r in rows if r["client"] == "python-jina"}
+print("| workload | client | docs/s | vs floor | vs Python | client CPU µs/doc | p50 ms | peak RSS MB |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    k = key(r)
+    wl = f"{r['mode']} {r['docs']:,} docs, request_size {r['request_size']}"
+    vs_floor = f"{r['docs_per_s'] / floor[k]['docs_per_s']:.2f}x" if k in floor else ""
+    vs_py = f"{r['docs_per_s'] / py[k]['docs_per_s']:.1f}x" if k in py else "n/a"
+    p50 = f"{r['p50_ms']:.2f}" if "p50_ms" in r else ""
+    ok = "" if r["docs_received"] == r["docs"] else " (LOST DOCS)"
+    print(f"| {wl} | {r['client']}{ok} | {r['docs_per_s']:,.0f} | {vs_floor} | {vs_py} | "
+          f"{r['cpu_s'] / r['docs'] * 1e6:.1f} | {p50} | {r['peak_rss_mb']:.0f} |")
+PY

@@ -1,0 +1,151 @@
+// jina::Client: sends Documents to a Jina Flow and hands back the results.
+//
+//   jina::Client client("grpc://localhost:54321");
+//   jina::DocumentArray out = client.post("/search", docs, {.request_size = 10});
+//
+// One Client keeps one long-lived connection; every post() opens one bidi
+// stream (`/jina.JinaRPC/Call`) on it, sends the inputs in batches of
+// `request_size` with at most `prefetch` requests in flight, and reads
+// responses while it writes.
+//
+// Errors: InvalidArgument for bad input, BadServer for an Executor error
+// nobody handles, ConnectionError when the Flow cannot be reached after all
+// attempts, Timeout, Cancelled (all in jina/error.h). Every request gets
+// exactly one outcome (on_done or on_error, then on_always), also when the
+// post fails.
+//
+// Thread-safety: a Client may be used from many threads at once; each
+// post() is independent, and copies of a Client share its connection.
+// Callbacks of a post() run on the thread that called it, one at a time.
+// Only gRPC is supported for now; HTTP and WebSocket throw InvalidArgument.
+//
+// Performance: requests are encoded on the calling thread while responses
+// are decoded on gRPC's threads; memory is bounded by `prefetch`, not by the
+// number of inputs.
+#ifndef JINA_CLIENT_H_
+#define JINA_CLIENT_H_
+
+#include <concepts>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "jina/document.h"
+#include "jina/options.h"
+#include "jina/request.h"
+
+namespace jina {
+
+// What post() sends: nothing (one request with parameters only), one
+// Document, a DocumentArray or vector (borrowed when passed as an lvalue,
+// moved from when passed as an rvalue), or a generator: any callable
+// returning std::optional<Document>, called only as fast as requests are
+// sent, until it returns nullopt.
+class Inputs {
+ public:
+  using Generator = std::function<std::optional<Document>()>;
+
+  Inputs() = default;
+  Inputs(const Document& doc) : source_(Span{&doc, 1}) {}  // NOLINT: implicit by design
+  Inputs(Document&& doc) : source_(std::vector<Document>{std::move(doc)}) {}              // NOLINT
+  Inputs(const DocumentArray& docs) : Inputs(docs.docs()) {}                              // NOLINT
+  Inputs(DocumentArray&& docs) : source_(std::move(docs.docs())) {}                       // NOLINT
+  Inputs(const std::vector<Document>& docs) : source_(Span{docs.data(), docs.size()}) {}  // NOLINT
+  Inputs(std::vector<Document>&& docs) : source_(std::move(docs)) {}                      // NOLINT
+  template <class F>
+  requires(std::invocable<F&>&&
+               std::same_as<std::remove_cvref_t<std::invoke_result_t<F&>>, std::optional<Document>>)
+      Inputs(F generator)
+      : source_(Generator(std::move(generator))) {}  // NOLINT
+
+  // Whether there are no inputs at all (one parameters-only request).
+  bool none() const { return std::holds_alternative<std::monostate>(source_); }
+  // How many Documents there are, when known (not for a generator).
+  std::optional<std::size_t> size() const;
+
+  // Moves the next at most `n` Documents (all when n <= 0) into `out`;
+  // returns false when the inputs were already exhausted. For the library.
+  bool next_batch(int n, DocumentArray& out);
+
+ private:
+  struct Span {
+    const Document* data;
+    std::size_t size;
+  };
+  std::variant<std::monostate, Span, std::vector<Document>, Generator> source_;
+  std::size_t position_ = 0;
+  bool exhausted_ = false;
+};
+
+namespace internal {
+class ClientCore;
+class Transport;
+}  // namespace internal
+
+class Client {
+ public:
+  // `host` is a host name or a URI ("grpc://h:1234", "grpcs://h", "h:1234").
+  // Throws InvalidArgument for a malformed host, a setting given twice, an
+  // unsupported protocol or an unreadable TLS file.
+  explicit Client(std::string_view host);
+  Client(std::string_view host, ClientOptions options);
+  explicit Client(ClientOptions options = {});
+  // For tests: a Client over any transport.
+  Client(std::shared_ptr<internal::Transport> transport, ClientOptions options);
+  ~Client();
+  // Copies share the connection (cheap).
+  Client(const Client&);
+  Client& operator=(const Client&);
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+
+  // Sends `inputs` to `endpoint` ("/index", "/search", "/" ...). Returns the
+  // Documents of all responses, in arrival order (input order with
+  // `results_in_order`); empty when `on_done` or `on_always` is given (the
+  // callbacks see the results instead). Throws BadServer for an Executor
+  // error without `on_error`/`continue_on_error`, ConnectionError when the
+  // Flow cannot be reached after all attempts, Timeout, Cancelled, or
+  // whatever a callback throws.
+  DocumentArray post(std::string_view endpoint, Inputs inputs = {},
+                     const PostOptions& options = {});
+  // As post(), but returns every Response, in arrival (or input) order.
+  std::vector<Response> post_responses(std::string_view endpoint, Inputs inputs = {},
+                                       const PostOptions& options = {});
+
+  // post() on "/index", "/search", "/update", "/delete".
+  DocumentArray index(Inputs inputs = {}, const PostOptions& options = {});
+  DocumentArray search(Inputs inputs = {}, const PostOptions& options = {});
+  DocumentArray update(Inputs inputs = {}, const PostOptions& options = {});
+  DocumentArray remove(Inputs inputs = {}, const PostOptions& options = {});
+
+  // Whether the Flow answers a dry run successfully within `timeout`
+  // seconds. Never throws.
+  bool is_flow_ready(double timeout = 3.0) const;
+  // The endpoints the Flow's Executors expose. Throws ConnectionError.
+  std::vector<std::string> endpoints(double timeout = 10.0) const;
+  // The Flow's versions and environment:
+  // {"jina": {"jina": "3.34.0", "docarray": ...}, "envs": {...}}.
+  // Throws ConnectionError.
+  nlohmann::json status(double timeout = 10.0) const;
+  // The docarray format in use: ClientOptions::doc_format, or what status()
+  // reports (asked once), or v2 when the Flow cannot tell.
+  DocFormat doc_format() const;
+
+  // "host:port" this Client connects to.
+  std::string target() const;
+
+ private:
+  std::shared_ptr<internal::ClientCore> core_;
+};
+
+}  // namespace jina
+
+#endif  // JINA_CLIENT_H_

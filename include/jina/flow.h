@@ -1,0 +1,126 @@
+// jina::Flow: an embedded local Flow that serves C++ Executors on Jina's
+// gateway protocol, so that any Jina client (this library's, or Python's)
+// can post to it.
+//
+//   jina::Flow f({.port = 0, .host = "127.0.0.1"});
+//   f.add<Upper>({.name = "upper"}).add<Other>({.name = "other", .needs = {"upper"}});
+//   f.start();                 // serving once it returns
+//   int port = f.port();       // the port picked when 0 was asked for
+//   ...
+//   f.stop();                  // or let the destructor do it
+//
+// Requests run through the Executors in `add` order, or along the DAG that
+// `needs` describes. The response carries routes ("gateway" first, then each
+// Executor that ran, with start and end times), the request's parameters plus
+// `__results__`, and header.status ERROR when an Executor threw.
+//
+// Served over gRPC: JinaRPC/Call (bidi stream), process_single_data,
+// endpoint_discovery, dry_run, _status and the standard health service.
+// Executors run on a pool of `workers` threads, so requests are processed
+// concurrently. On a Call stream at most `prefetch` requests (or the
+// client's `__prefetch__` metadata) are in flight; responses come back as
+// they complete, or in request order when the client sends
+// `__results_in_order__: true`. An Executor error is not a gRPC error: the
+// call ends OK. Bytes that do not parse as a request end the call with
+// INVALID_ARGUMENT; unknown methods get UNIMPLEMENTED.
+//
+// Thread-safety: configure (add) from one thread before start(). start(),
+// stop(), block() and port() may be called from any thread.
+#ifndef JINA_FLOW_H_
+#define JINA_FLOW_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "jina/document.h"
+#include "jina/executor.h"
+#include "jina/protocol.h"
+
+namespace jina {
+
+struct FlowOptions {
+  // 0 picks a free port; port() tells which.
+  int port = 0;
+  // The address to listen on. "0.0.0.0" (every interface) as in jina;
+  // "127.0.0.1" keeps the Flow local to the machine.
+  std::string host = "0.0.0.0";
+  // For now only Protocol::kGrpc; start() throws InvalidArgument for others.
+  std::vector<Protocol> protocols = {Protocol::kGrpc};
+  // The docarray wire format the Flow speaks (and reports in _status).
+  DocFormat doc_format = DocFormat::kV2;
+  // Requests in flight per JinaRPC/Call stream when the client sends no
+  // `__prefetch__` metadata; 0 means no bound.
+  int prefetch = 1000;
+  // Threads that run Executors; 0 means one per core (at least 2).
+  int workers = 0;
+  // Largest gRPC message accepted or sent, in bytes; -1 means no limit (as jina).
+  int max_message_bytes = -1;
+  // How long stop() lets open calls finish before cancelling them.
+  std::chrono::milliseconds shutdown_grace{500};
+};
+
+// How an Executor takes part in a Flow.
+struct ExecutorOptions {
+  // Unique in the Flow; "executor<i>" (i = position in add order) when empty.
+  // "gateway" is reserved.
+  std::string name{};
+  // Upstream Executors (or "gateway"). Empty means the previous Executor in
+  // add order, or the gateway for the first one.
+  std::vector<std::string> needs{};
+  // With several needs: true gives the Executor docs_matrix only (docs = the
+  // first upstream's docs); false also merges the upstream docs by id.
+  bool disable_reduce = false;
+};
+
+class Flow {
+ public:
+  explicit Flow(FlowOptions options = {});
+  // Stops the Flow if it is running.
+  ~Flow();
+  Flow(const Flow&) = delete;
+  Flow& operator=(const Flow&) = delete;
+
+  // Adds an Executor of type E built from `args`. Throws InvalidArgument for
+  // a duplicate or reserved name, and jina::Error once the Flow started.
+  // Unknown names in `needs` are reported by start().
+  template <class E, class... Args>
+  Flow& add(ExecutorOptions options = {}, Args&&... args) {
+    static_assert(std::is_base_of_v<Executor, E>,
+                  "Flow::add<E>: E must derive from jina::Executor");
+    return add(std::make_shared<E>(std::forward<Args>(args)...), std::move(options));
+  }
+  // Adds an Executor the caller built (and may keep a handle on).
+  Flow& add(std::shared_ptr<Executor> executor, ExecutorOptions options = {});
+
+  // Validates the graph (unknown or cyclic needs throw InvalidArgument), binds
+  // the port and starts serving; returns once the Flow accepts calls. Throws
+  // jina::Error when the port cannot be bound, InvalidArgument for options
+  // out of range or a protocol other than gRPC. Calling it twice throws.
+  void start();
+  // Stops serving: open calls get shutdown_grace to finish, then are
+  // cancelled; queued requests are dropped; returns when every worker has
+  // stopped. Idempotent; a stopped Flow cannot start again.
+  void stop();
+  // Waits until SIGINT or SIGTERM arrives (or stop() is called from another
+  // thread), then stops the Flow. Starts it first if needed.
+  void block();
+
+  // The bound port once started; FlowOptions::port before.
+  int port() const;
+  bool is_running() const;
+  const FlowOptions& options() const;
+  // Every endpoint some Executor binds, sorted, plus "_jina_dry_run_".
+  std::vector<std::string> endpoints() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jina
+
+#endif  // JINA_FLOW_H_

@@ -1,0 +1,150 @@
+// Options of a jina::Client (where and how to connect) and of one post()
+// (batching, callbacks, retries, deadlines).
+//
+// Both are plain aggregates meant for designated initializers (every member
+// has a default member initializer, so GCC's -Wmissing-field-initializers
+// stays quiet about the ones left out):
+//
+//   jina::Client c({.host = "localhost", .port = 54321});
+//   c.post("/search", docs, {.request_size = 10, .parameters = {{"top_k", 5}}});
+//
+// Defaults follow Jina's Python client unless a comment says otherwise.
+#ifndef JINA_OPTIONS_H_
+#define JINA_OPTIONS_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jina/document.h"
+#include "jina/error.h"
+#include "jina/protocol.h"
+#include "jina/request.h"
+
+namespace jina {
+
+// gRPC message compression for the requests of a post().
+enum class Compression { kNone, kGzip, kDeflate };
+
+// Where a Client connects. `host` may be a bare host name or address, or a
+// URI such as "grpcs://example.com:443" whose scheme sets `protocol` and
+// `tls` and whose port sets `port`; giving a setting both in the URI and as
+// a field throws InvalidArgument (two sources of truth).
+struct ClientOptions {
+  // Host name, IPv4 or bracketed IPv6 address, or URI. Empty means
+  // "0.0.0.0", which connects to this machine.
+  std::string host{};
+  // 1..65535; 0 means "not set": 443 with TLS, 80 otherwise (as Jina).
+  int port = 0;
+  // Unset means gRPC. HTTP and WebSocket are not supported yet.
+  std::optional<Protocol> protocol{};
+  // Unset means no TLS.
+  std::optional<bool> tls{};
+
+  // TLS files (PEM). Empty root file: the system's trusted roots. A client
+  // certificate and key together enable mutual TLS. A file that cannot be
+  // read throws InvalidArgument naming it, when the Client is built.
+  std::string tls_root_certificates_file{};
+  std::string tls_certificate_chain_file{};
+  std::string tls_private_key_file{};
+  // Name to check the server certificate against, when it differs from
+  // `host` (e.g. connecting to 127.0.0.1 with a certificate for "localhost").
+  std::string tls_server_name{};
+
+  // Which docarray wire format the Flow speaks. Unset: asked once from the
+  // Flow's status (docarray < 0.30 means v1), v2 when that fails.
+  std::optional<DocFormat> doc_format{};
+};
+
+// A flag to stop a running post() from another thread. Copies share the
+// flag. Cancelling ends the post within milliseconds: every request without
+// a response gets `on_error`/`on_always`, then post() throws jina::Cancelled.
+//
+// Thread-safe.
+class CancelToken {
+ public:
+  CancelToken();
+
+  void cancel();
+  bool cancelled() const;
+
+  // Calls `listener` once when cancel() is called (at once if it was
+  // already); returns a handle for remove_listener. For the library.
+  int add_listener(std::function<void()> listener) const;
+  void remove_listener(int handle) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// Options of one post(). Callbacks run on the thread that called post(),
+// one at a time, in the order responses arrive (or in input order with
+// `results_in_order`). An exception thrown by a callback ends the post: it
+// propagates out of post() after the stream is cancelled.
+struct PostOptions {
+  // Documents per request; 0 or less puts all inputs in one request.
+  int request_size = 100;
+  // A JSON object sent to every Executor; `__results__: {}` is added as
+  // Jina's client does. Anything but an object or null throws InvalidArgument.
+  nlohmann::json parameters = nullptr;
+  // Regex on Executor names: only matching Executors process the requests.
+  std::string target_executor{};
+
+  // Called for every successful response.
+  std::function<void(const Response&)> on_done{};
+  // Called for every response carrying an Executor error (then `error` is a
+  // BadServer), and for every request left without a response when the post
+  // fails (a ConnectionError, Timeout or Cancelled; the response is then the
+  // request with header().status() describing the failure).
+  std::function<void(const Response&, const Error&)> on_error{};
+  // Called after on_done or on_error, for every request.
+  std::function<void(const Response&)> on_always{};
+  // Executor errors without `on_error` are skipped instead of throwing
+  // BadServer. Transport errors always throw.
+  bool continue_on_error = false;
+
+  // Attempts per request (including the first), on gRPC status
+  // UNAVAILABLE, DEADLINE_EXCEEDED or INTERNAL or a stream that breaks;
+  // only requests without a response are sent again. Attempt n > 1 waits a
+  // random time in [0, min(initial_backoff * backoff_multiplier^(n-2),
+  // max_backoff)] seconds.
+  int max_attempts = 1;
+  double initial_backoff = 0.5;
+  double max_backoff = 2.0;
+  double backoff_multiplier = 1.5;
+
+  Compression compression = Compression::kNone;
+  // Most requests in flight (sent, outcome not yet delivered); also sent to
+  // the gateway as `__prefetch__`. 0 means no bound.
+  int prefetch = 1000;
+  // Most Documents in requests awaiting their response (one request is
+  // always allowed); 0 means no bound. With `prefetch` it bounds the memory
+  // of a post whatever the number of inputs: large requests are held back by
+  // this, small ones by `prefetch`.
+  int max_docs_in_flight = 10000;
+  // Deliver responses in input order (also asks the gateway to).
+  bool results_in_order = false;
+  // Seconds a request may wait for its response; 0 = no limit. When it
+  // passes the post ends: pending requests get on_error (jina::Timeout) and
+  // post() throws jina::Timeout.
+  double timeout = 0;
+  // Draw a progress line on stderr when stderr is a terminal.
+  bool show_progress = false;
+  // Draw the progress line even when stderr is not a terminal.
+  bool force_progress = false;
+
+  // Extra gRPC metadata for the call.
+  std::vector<std::pair<std::string, std::string>> metadata{};
+  // Cancels the post from another thread.
+  std::optional<CancelToken> cancel{};
+};
+
+}  // namespace jina
+
+#endif  // JINA_OPTIONS_H_

@@ -1,0 +1,178 @@
+#include "client/host_uri.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <string>
+
+#include "jina/error.h"
+
+namespace jina::internal {
+namespace {
+
+std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+[[noreturn]] void fail(std::string_view text, const std::string& why) {
+  throw InvalidArgument("invalid host " + in_quotes(text) + ": " + why);
+}
+
+struct Scheme {
+  std::string_view name;
+  Protocol protocol;
+  bool tls;
+};
+
+constexpr Scheme kSchemes[] = {
+    {"grpc", Protocol::kGrpc, false},           {"grpcs", Protocol::kGrpc, true},
+    {"http", Protocol::kHttp, false},           {"https", Protocol::kHttp, true},
+    {"ws", Protocol::kWebsocket, false},        {"wss", Protocol::kWebsocket, true},
+    {"websocket", Protocol::kWebsocket, false}, {"websockets", Protocol::kWebsocket, true},
+};
+
+int parse_port(std::string_view text, std::string_view port) {
+  if (port.empty()) fail(text, "empty port");
+  if (!std::isdigit(static_cast<unsigned char>(port.front()))) {
+    fail(text, "port " + in_quotes(port) + " is not a number");
+  }
+  int value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec == std::errc::result_out_of_range ||
+      (ec == std::errc() && end == port.data() + port.size() && (value < 1 || value > 65535))) {
+    fail(text, "port " + std::string(port) + " is outside 1..65535");
+  }
+  if (ec != std::errc() || end != port.data() + port.size()) {
+    fail(text, "port " + in_quotes(port) + " is not a number");
+  }
+  return value;
+}
+
+// An IPv6 address, optionally with a zone ("fe80::1%eth0").
+bool is_ipv6_literal(std::string_view host) {
+  std::string address(host.substr(0, host.find('%')));
+  in6_addr parsed;
+  return inet_pton(AF_INET6, address.c_str(), &parsed) == 1;
+}
+
+void check_host_name(std::string_view text, std::string_view host) {
+  if (host.empty()) fail(text, "empty host name");
+  for (unsigned char c : host) {
+    if (!(std::isalnum(c) || c == '.' || c == '-' || c == '_')) {
+      fail(text, "character " + in_quotes(std::string(1, static_cast<char>(c))) +
+                     " is not allowed in a host name");
+    }
+  }
+}
+
+}  // namespace
+
+ParsedHost parse_host(std::string_view text) {
+  ParsedHost out;
+  std::string_view rest = text;
+  if (rest.empty()) fail(text, "empty host");
+  if (auto sep = rest.find("://"); sep != std::string_view::npos) {
+    std::string scheme(rest.substr(0, sep));
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto it = std::find_if(std::begin(kSchemes), std::end(kSchemes),
+                           [&](const Scheme& s) { return s.name == scheme; });
+    if (it == std::end(kSchemes)) {
+      fail(text,
+           "unknown scheme " + in_quotes(scheme) + " (use grpc, grpcs, http, https, ws or wss)");
+    }
+    out.protocol = it->protocol;
+    out.tls = it->tls;
+    rest.remove_prefix(sep + 3);
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos) fail(text, "paths are not supported");
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    fail(text, "queries and fragments are not supported");
+  }
+  if (rest.find('@') != std::string_view::npos)
+    fail(text, "user info (user@host) is not supported");
+  if (rest.find_first_of(" \t\r\n") != std::string_view::npos) fail(text, "contains whitespace");
+
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos) fail(text, "missing ']' after an IPv6 address");
+    std::string_view host = rest.substr(1, close - 1);
+    if (!is_ipv6_literal(host)) fail(text, in_quotes(host) + " is not an IPv6 address");
+    out.host = std::string(host);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') fail(text, "unexpected text after ']'");
+      out.port = parse_port(text, after.substr(1));
+    }
+    return out;
+  }
+  auto colons = std::count(rest.begin(), rest.end(), ':');
+  if (colons > 1) {
+    // A bare IPv6 address: no port can follow it unambiguously.
+    if (!is_ipv6_literal(rest)) fail(text, "too many ':'");
+    out.host = std::string(rest);
+    return out;
+  }
+  std::string_view host = rest;
+  if (colons == 1) {
+    auto colon = rest.find(':');
+    host = rest.substr(0, colon);
+    out.port = parse_port(text, rest.substr(colon + 1));
+  }
+  check_host_name(text, host);
+  out.host = std::string(host);
+  return out;
+}
+
+std::string Target::dial_host() const {
+  if (host == "0.0.0.0" || host == "::") return "localhost";
+  return host;
+}
+
+std::string Target::address() const {
+  std::string h = dial_host();
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  return h + ":" + std::to_string(port);
+}
+
+Target resolve_target(std::string_view host, const ClientOptions& options) {
+  if (!host.empty() && !options.host.empty()) {
+    throw InvalidArgument("two definitions of host: " + in_quotes(host) +
+                          " as the first argument and " + in_quotes(options.host) +
+                          " in ClientOptions::host");
+  }
+  std::string_view text = host.empty() ? std::string_view(options.host) : host;
+  ParsedHost parsed;
+  if (!text.empty()) parsed = parse_host(text);
+
+  auto twice = [&](std::string_view what, const std::string& in_uri, const std::string& in_field) {
+    throw InvalidArgument("two definitions of " + std::string(what) + ": " + in_uri + " in host " +
+                          in_quotes(text) + " and " + in_field + " in ClientOptions::" +
+                          std::string(what) + " (you can't have two sources of truth)");
+  };
+  if (parsed.port && options.port != 0) {
+    twice("port", std::to_string(*parsed.port), std::to_string(options.port));
+  }
+  if (parsed.protocol && options.protocol) {
+    twice("protocol", std::string(protocol_name(*parsed.protocol)),
+          std::string(protocol_name(*options.protocol)));
+  }
+  if (parsed.tls && options.tls) {
+    twice("tls", *parsed.tls ? "true" : "false", *options.tls ? "true" : "false");
+  }
+  if (options.port < 0 || options.port > 65535) {
+    throw InvalidArgument("ClientOptions::port " + std::to_string(options.port) +
+                          " is outside 1..65535");
+  }
+
+  Target target;
+  target.host = parsed.host.empty() ? "0.0.0.0" : parsed.host;
+  target.protocol = parsed.protocol.value_or(options.protocol.value_or(Protocol::kGrpc));
+  target.tls = parsed.tls.value_or(options.tls.value_or(false));
+  int default_port = target.tls ? 443 : 80;
+  target.port = parsed.port.value_or(options.port != 0 ? options.port : default_port);
+  return target;
+}
+
+}  // namespace jina::internal

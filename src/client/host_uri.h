@@ -1,0 +1,51 @@
+// Where a Client connects: the host URI of ClientOptions unpacked into host,
+// port, protocol and TLS, with Jina's defaults.
+#ifndef JINA_SRC_CLIENT_HOST_URI_H_
+#define JINA_SRC_CLIENT_HOST_URI_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "jina/options.h"
+#include "jina/protocol.h"
+
+namespace jina::internal {
+
+// What a host string states explicitly; unset fields were not in it.
+struct ParsedHost {
+  std::string host;  // without brackets for IPv6
+  std::optional<int> port;
+  std::optional<Protocol> protocol;  // set by a scheme
+  std::optional<bool> tls;           // set by a scheme
+};
+
+// Parses "host", "host:port", "[v6]:port" or "scheme://host[:port][/]" with
+// scheme grpc, grpcs, http, https, ws, wss (or websocket, websockets).
+// Throws InvalidArgument for an empty host, an unknown scheme, a path, query
+// or user-info, and a port that is not a number in 1..65535.
+ParsedHost parse_host(std::string_view text);
+
+// The resolved connection target.
+struct Target {
+  std::string host;  // as given, "0.0.0.0" by default
+  int port = 80;
+  Protocol protocol = Protocol::kGrpc;
+  bool tls = false;
+
+  // The host to dial: "0.0.0.0" and "::" (listen-on-all addresses) mean this
+  // machine, so they become "localhost".
+  std::string dial_host() const;
+  // "dial_host:port", IPv6 literals bracketed.
+  std::string address() const;
+};
+
+// Merges `host` (the Client's first argument, may be empty) with `options`:
+// a setting stated in the URI and also in a field throws InvalidArgument
+// naming both; unset settings get Jina's defaults (host 0.0.0.0, gRPC, no TLS,
+// port 443 with TLS and 80 without).
+Target resolve_target(std::string_view host, const ClientOptions& options);
+
+}  // namespace jina::internal
+
+#endif  // JINA_SRC_CLIENT_HOST_URI_H_

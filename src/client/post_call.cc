@@ -1,0 +1,497 @@
+#include "client/post_call.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "client/progress.h"
+#include "jina/error.h"
+
+namespace jina::internal {
+namespace {
+
+// What the transport threads (and a cancelling thread) tell the caller's thread.
+struct Event {
+  enum class Kind { kResponse, kBadResponse, kDone, kCancel };
+  Kind kind;
+  int stream = 0;
+  Response response;
+  absl::Status status;
+};
+
+class EventQueue {
+ public:
+  void push(Event event) {
+    {
+      std::lock_guard lock(mu_);
+      events_.push_back(std::move(event));
+      size_.store(events_.size(), std::memory_order_release);
+    }
+    cv_.notify_one();
+  }
+
+  // Moves every queued event into `out`, waiting until there is one or
+  // `time` reaches `deadline`.
+  void take(std::deque<Event>& out, std::optional<Clock::time_point> deadline, TimeSource& time) {
+    const Clock::duration slice = time.poll_interval();
+    // A response usually follows within microseconds: a short spin saves a
+    // sleep and a wake-up, which dominate the latency of small requests.
+    for (int i = 0; i < kSpins && size_.load(std::memory_order_acquire) == 0; ++i) {
+      std::this_thread::yield();
+    }
+    std::unique_lock lock(mu_);
+    while (events_.empty()) {
+      if (!deadline) {
+        cv_.wait(lock);
+        continue;
+      }
+      auto left = *deadline - time.now();
+      if (left <= Clock::duration::zero()) break;
+      cv_.wait_for(lock, std::min(left, slice));
+    }
+    out.swap(events_);
+    size_.store(0, std::memory_order_relaxed);
+  }
+
+ private:
+  static constexpr int kSpins = 200;
+  std::atomic<std::size_t> size_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Event> events_;
+};
+
+// Parses responses where they arrive, so decoding overlaps with the caller's
+// work of encoding the next requests.
+class StreamSink final : public StreamObserver {
+ public:
+  StreamSink(EventQueue& queue, DocFormat format, int stream)
+      : queue_(queue), format_(format), stream_(stream) {}
+
+  void on_response(std::string_view bytes) override {
+    Event event{Event::Kind::kResponse, stream_, {}, {}};
+    try {
+      event.response = DataRequest::parse(bytes, format_);
+    } catch (const std::exception& e) {
+      event.kind = Event::Kind::kBadResponse;
+      event.status =
+          absl::DataLossError(std::string("malformed response from the Flow: ") + e.what());
+    }
+    queue_.push(std::move(event));
+  }
+
+  void on_done(absl::Status status) override {
+    queue_.push(Event{Event::Kind::kDone, stream_, {}, std::move(status)});
+  }
+
+ private:
+  EventQueue& queue_;
+  DocFormat format_;
+  int stream_;
+};
+
+// Removes the cancel listener on every way out of run().
+class CancelRegistration {
+ public:
+  CancelRegistration(const std::optional<CancelToken>& token, EventQueue& queue) : token_(token) {
+    if (token_) {
+      handle_ = token_->add_listener([&queue] {
+        queue.push(Event{Event::Kind::kCancel, 0, {}, {}});
+      });
+    }
+  }
+  ~CancelRegistration() {
+    if (token_) token_->remove_listener(handle_);
+  }
+  CancelRegistration(const CancelRegistration&) = delete;
+  CancelRegistration& operator=(const CancelRegistration&) = delete;
+
+ private:
+  const std::optional<CancelToken>& token_;
+  int handle_ = 0;
+};
+
+// For the progress bar: known for every input but a generator.
+std::optional<std::uint64_t> expected_requests(const Inputs& inputs, int request_size) {
+  std::optional<std::size_t> docs = inputs.size();
+  if (!docs) return std::nullopt;
+  if (*docs == 0 || request_size <= 0) return 1;
+  return (*docs + request_size - 1) / request_size;
+}
+
+std::string format_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+
+class PostCall {
+ public:
+  PostCall(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
+           const PostOptions& options, const RandomSource& random, TimeSource& time,
+           PostResults results)
+      : transport_(transport),
+        time_(time),
+        format_(format),
+        endpoint_(endpoint),
+        inputs_(inputs),
+        options_(options),
+        backoff_(RetrySettings::from(options), random),
+        results_(results),
+        parameters_(request_parameters(options.parameters)),
+        collect_docs_(results.docs != nullptr && !options.on_done && !options.on_always),
+        progress_(options.show_progress, options.force_progress,
+                  expected_requests(inputs, options.request_size)) {
+    if (options.prefetch < 0) throw InvalidArgument("prefetch must be >= 0 (0: no bound)");
+    if (options.max_docs_in_flight < 0) {
+      throw InvalidArgument("max_docs_in_flight must be >= 0 (0: no bound)");
+    }
+    if (!std::isfinite(options.timeout) || options.timeout < 0) {
+      throw InvalidArgument("timeout must be a finite number of seconds >= 0 (0: none)");
+    }
+    if (options.timeout > 0) {
+      timeout_ = std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(options.timeout));
+    }
+  }
+
+  ~PostCall() {
+    // The stream reports to queue_ until it is gone.
+    stream_.reset();
+  }
+
+  void run() {
+    CancelRegistration cancel_registration(options_.cancel, queue_);
+    if (options_.cancel && options_.cancel->cancelled()) {
+      fail(Cancelled("post to " + std::string(endpoint_) + " was cancelled before it started"));
+    }
+    open_stream();
+    std::deque<Event> events;
+    while (true) {
+      if (stream_ && !retry_at_) send_more();
+      if (all_answered()) break;
+      queue_.take(events, next_deadline(), time_);
+      for (Event& event : events) handle(event);
+      events.clear();
+      auto now = time_.now();
+      if (retry_at_ && now >= *retry_at_) reopen();
+      check_timeouts(now);
+    }
+    finish_stream();
+  }
+
+ private:
+  // A request without an answer yet. Only its bytes are kept (for a re-send,
+  // or to hand the request back with an error): far smaller than the
+  // Documents, which keeps memory flat however many requests are in flight.
+  struct Pending {
+    std::string request_id;
+    std::shared_ptr<const std::string> bytes;
+    Clock::time_point sent_at;
+    std::size_t docs = 0;
+    int attempts = 0;
+  };
+
+  // Room for one more request: fewer than `prefetch` requests and fewer than
+  // `max_docs_in_flight` Documents out (one request always fits).
+  bool window_open() const {
+    if (options_.prefetch > 0 && in_flight() >= static_cast<std::size_t>(options_.prefetch)) {
+      return false;
+    }
+    return options_.max_docs_in_flight <= 0 || docs_in_flight_ == 0 ||
+           docs_in_flight_ < static_cast<std::size_t>(options_.max_docs_in_flight);
+  }
+
+  bool all_answered() const { return inputs_done_ && pending_.empty() && ready_.empty(); }
+
+  std::size_t in_flight() const { return pending_.size() + ready_.size(); }
+
+  void open_stream() {
+    StreamOptions stream_options{options_.compression, options_.results_in_order, options_.prefetch,
+                                 options_.metadata};
+    stream_.reset();  // before its sink goes
+    ++stream_id_;
+    sink_ = std::make_unique<StreamSink>(queue_, format_, stream_id_);
+    stream_ = transport_.open_stream(stream_options, sink_.get());
+    half_closed_ = false;
+  }
+
+  // A new stream after a failure: re-sends the requests still unanswered.
+  void reopen() {
+    retry_at_.reset();
+    open_stream();
+    for (auto& [seq, pending] : pending_) write(pending);
+  }
+
+  void write(Pending& pending) {
+    stream_->write(pending.bytes);
+    ++pending.attempts;
+  }
+
+  // Sends requests while the in-flight bound allows; pulls inputs lazily.
+  void send_more() {
+    while (!inputs_done_ && window_open()) {
+      DocumentArray batch;
+      bool has_docs = !inputs_.none() && inputs_.next_batch(options_.request_size, batch);
+      if (!has_docs && next_seq_ > 0) {
+        inputs_done_ = true;
+        break;
+      }
+      // No inputs at all (or none left on the first pull): one request with
+      // parameters only, as Jina's client sends.
+      if (!has_docs) inputs_done_ = true;
+      DataRequest request;
+      request.header().set_request_id(new_id());
+      request.header().set_exec_endpoint(std::string(endpoint_));
+      if (!options_.target_executor.empty()) {
+        request.header().set_target_executor(options_.target_executor);
+      }
+      request.parameters() = parameters_;
+      std::size_t docs = batch.size();
+      if (has_docs) request.set_docs(std::move(batch));
+      auto bytes = std::make_shared<const std::string>(request.serialize(format_));
+      std::uint64_t seq = next_seq_++;
+      seq_of_.emplace(request.header().request_id(), seq);
+      Pending& pending = pending_
+                             .emplace(seq, Pending{request.header().request_id(), std::move(bytes),
+                                                   time_.now(), docs, 0})
+                             .first->second;
+      docs_in_flight_ += docs;
+      write(pending);
+    }
+    if (inputs_done_ && !half_closed_) {
+      stream_->writes_done();
+      half_closed_ = true;
+    }
+  }
+
+  std::optional<Clock::time_point> next_deadline() const {
+    std::optional<Clock::time_point> deadline = retry_at_;
+    if (timeout_ && !pending_.empty()) {
+      // Requests are sent in sequence order, so the first pending is the oldest.
+      Clock::time_point expiry = pending_.begin()->second.sent_at + *timeout_;
+      if (!deadline || expiry < *deadline) deadline = expiry;
+    }
+    return deadline;
+  }
+
+  void check_timeouts(Clock::time_point now) {
+    if (!timeout_ || pending_.empty()) return;
+    const Pending& oldest = pending_.begin()->second;
+    if (now - oldest.sent_at >= *timeout_) {
+      fail(Timeout("request " + oldest.request_id + " to " + std::string(endpoint_) +
+                   " got no response within " + format_seconds(options_.timeout) + " s (Flow at " +
+                   transport_.target() + ")"));
+    }
+  }
+
+  void handle(Event& event) {
+    switch (event.kind) {
+      case Event::Kind::kResponse:
+        return on_response(std::move(event.response));
+      case Event::Kind::kBadResponse:
+        fail(Error(event.status));
+      case Event::Kind::kCancel:
+        fail(Cancelled("post to " + std::string(endpoint_) + " was cancelled"));
+      case Event::Kind::kDone:
+        if (event.stream == stream_id_) on_stream_done(event.status);
+        return;
+    }
+  }
+
+  void on_response(Response response) {
+    auto it = seq_of_.find(response.header().request_id());
+    if (it == seq_of_.end()) return;  // a duplicate after a re-send, or not ours
+    std::uint64_t seq = it->second;
+    seq_of_.erase(it);
+    auto pending = pending_.find(seq);
+    docs_in_flight_ -= pending->second.docs;
+    pending_.erase(pending);
+    if (!options_.results_in_order) return deliver(std::move(response));
+    ready_.emplace(seq, std::move(response));
+    deliver_ready_in_order();
+  }
+
+  void deliver_ready_in_order() {
+    while (!ready_.empty() && ready_.begin()->first == next_delivery_) {
+      Response response = std::move(ready_.begin()->second);
+      ready_.erase(ready_.begin());
+      ++next_delivery_;
+      deliver(std::move(response));
+    }
+  }
+
+  // The outcome of one answered request.
+  void deliver(Response response) {
+    progress_.add(1, response.docs().size());
+    if (!response.status().ok()) {
+      const Status& status = response.status();
+      std::string message = "Executor error on request " + response.header().request_id();
+      if (!status.exception().executor().empty()) message += " in " + status.exception().executor();
+      message += ": " + status.description();
+      BadServer error(message);
+      if (options_.on_error) {
+        options_.on_error(response, error);
+      } else if (!options_.continue_on_error) {
+        if (options_.on_always) options_.on_always(response);
+        throw error;
+      }
+    } else if (options_.on_done) {
+      options_.on_done(response);
+    }
+    if (options_.on_always) options_.on_always(response);
+    collect(std::move(response));
+  }
+
+  void collect(Response response) {
+    if (collect_docs_) results_.docs->extend(std::move(response.docs()));
+    if (results_.responses) results_.responses->push_back(std::move(response));
+  }
+
+  void on_stream_done(const absl::Status& status) {
+    stream_.reset();
+    if (status.ok() && pending_.empty() && inputs_done_) return;  // finished normally
+    absl::Status failure = status;
+    if (status.ok()) {
+      failure = absl::UnavailableError(
+          pending_.empty() ? std::string("the Flow closed the stream before all requests were sent")
+                           : "the Flow closed the stream with " + std::to_string(pending_.size()) +
+                                 " request(s) unanswered");
+    }
+    int attempts = 1;
+    for (const auto& [seq, p] : pending_) attempts = std::max(attempts, p.attempts);
+    if (is_retryable(failure.code())) {
+      if (auto delay = backoff_.delay_before(attempts + 1)) {
+        retry_at_ = time_.now() + *delay;
+        return;
+      }
+    }
+    std::string message = "gRPC error: " + absl::StatusCodeToString(failure.code()) + " " +
+                          std::string(failure.message()) + " (Flow at " + transport_.target() +
+                          ", " + std::to_string(attempts) + " attempt" +
+                          (attempts == 1 ? "" : "s") + ")";
+    fail(ConnectionError(message, failure.code()));
+  }
+
+  // Ends the post: every request without an outcome gets one (answered ones
+  // held back for ordering are delivered first), then `error` is thrown.
+  template <class E>
+  [[noreturn]] void fail(const E& error) {
+    stream_.reset();
+    std::map<std::uint64_t, Pending> unanswered;
+    unanswered.swap(pending_);
+    docs_in_flight_ = 0;
+    seq_of_.clear();
+    inputs_done_ = true;
+    for (auto& [seq, p] : unanswered) {
+      while (!ready_.empty() && ready_.begin()->first < seq) {
+        Response response = std::move(ready_.begin()->second);
+        ready_.erase(ready_.begin());
+        deliver(std::move(response));
+      }
+      Response response = DataRequest::parse(*p.bytes, format_);
+      Status& status = response.header().mutable_status();
+      status.set_code(StatusCode::kError).set_description(error.what());
+      status.mutable_exception().set_name(error_name(error)).set_args({error.what()});
+      progress_.add(1, 0);
+      if (options_.on_error) options_.on_error(response, error);
+      if (options_.on_always) options_.on_always(response);
+    }
+    while (!ready_.empty()) {
+      Response response = std::move(ready_.begin()->second);
+      ready_.erase(ready_.begin());
+      deliver(std::move(response));
+    }
+    throw error;
+  }
+
+  static const char* error_name(const Error& error) {
+    if (dynamic_cast<const ConnectionError*>(&error)) return "ConnectionError";
+    if (dynamic_cast<const Timeout*>(&error)) return "Timeout";
+    if (dynamic_cast<const Cancelled*>(&error)) return "Cancelled";
+    return "Error";
+  }
+
+  // Everything is answered: let the server end the stream (it does right
+  // after our half-close), so it sees a clean finish rather than a cancel.
+  void finish_stream() {
+    if (!stream_) return;
+    if (!half_closed_) {
+      stream_->writes_done();
+      half_closed_ = true;
+    }
+    auto deadline = Clock::now() + std::chrono::milliseconds(250);
+    std::deque<Event> events;
+    while (stream_ && Clock::now() < deadline) {
+      queue_.take(events, deadline, TimeSource::real());
+      for (Event& event : events) {
+        if (event.kind == Event::Kind::kDone && event.stream == stream_id_) stream_.reset();
+      }
+      events.clear();
+    }
+    stream_.reset();
+  }
+
+  Transport& transport_;
+  TimeSource& time_;
+  DocFormat format_;
+  std::string_view endpoint_;
+  Inputs& inputs_;
+  const PostOptions& options_;
+  Backoff backoff_;
+  PostResults results_;
+  nlohmann::json parameters_;
+  bool collect_docs_;
+  std::optional<Clock::duration> timeout_;
+  Progress progress_;
+
+  EventQueue queue_;  // before the stream: it reports here until destroyed
+  std::unique_ptr<StreamSink> sink_;
+  std::unique_ptr<RequestStream> stream_;
+  int stream_id_ = 0;
+  bool half_closed_ = false;
+  std::optional<Clock::time_point> retry_at_;
+
+  bool inputs_done_ = false;
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t next_delivery_ = 0;
+  std::map<std::uint64_t, Pending> pending_;  // sent, unanswered
+  std::size_t docs_in_flight_ = 0;            // in pending_
+  std::unordered_map<std::string, std::uint64_t> seq_of_;
+  std::map<std::uint64_t, Response> ready_;  // answered, held for input order
+};
+
+}  // namespace
+
+nlohmann::json request_parameters(const nlohmann::json& parameters) {
+  if (!parameters.is_null() && !parameters.is_object()) {
+    throw InvalidArgument("parameters must be a JSON object, got " +
+                          std::string(parameters.type_name()));
+  }
+  nlohmann::json out = parameters.is_null() ? nlohmann::json::object() : parameters;
+  auto it = out.find("__results__");
+  if (it == out.end() || !it->is_object()) out["__results__"] = nlohmann::json::object();
+  return out;
+}
+
+void run_post(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
+              const PostOptions& options, const RandomSource& random, PostResults results,
+              TimeSource& time) {
+  PostCall call(transport, format, endpoint, inputs, options, random, time, results);
+  call.run();
+}
+
+}  // namespace jina::internal

@@ -1,0 +1,62 @@
+// The Executors of a Flow as a DAG, and one request's trip through it:
+// endpoint dispatch, target_executor, per-Executor parameters, docs_matrix
+// and reduce, routes, __results__, and exceptions -> header.status.
+//
+// Transport-free: the gRPC server (and later HTTP/WebSocket) hands requests
+// to Graph::process from its worker threads.
+#ifndef JINA_SRC_FLOW_GRAPH_H_
+#define JINA_SRC_FLOW_GRAPH_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jina/executor.h"
+#include "jina/request.h"
+
+namespace jina::flow {
+
+// The endpoint jina's dry run sends through the Flow: no Executor runs it.
+inline constexpr char kDryRunEndpoint[] = "_jina_dry_run_";
+inline constexpr char kGatewayName[] = "gateway";
+
+struct NodeSpec {
+  std::string name{};  // unique, not "gateway"
+  std::shared_ptr<Executor> executor{};
+  std::vector<std::string> needs{};  // names or "gateway"; never empty here
+  bool disable_reduce = false;
+};
+
+class Graph {
+ public:
+  // Throws InvalidArgument for duplicate names, unknown needs or a cycle.
+  explicit Graph(std::vector<NodeSpec> specs);
+
+  // Runs `request` through the Executors and returns the response. Never
+  // throws for an Executor's failure: that is reported in header.status.
+  // Safe to call from several threads at once.
+  Response process(DataRequest request) const;
+
+  // Every endpoint bound by some Executor, sorted, plus kDryRunEndpoint.
+  std::vector<std::string> endpoints() const;
+  // Executor names in the order they run.
+  std::vector<std::string> execution_order() const;
+
+ private:
+  struct Node {
+    std::string name;
+    std::shared_ptr<Executor> executor;
+    std::vector<int> upstream;  // node indices; kGateway for the gateway
+    bool disable_reduce = false;
+    int uses = 0;  // how many consumers read this node's docs (downstream nodes + the end)
+  };
+  static constexpr int kGateway = -1;
+
+  std::vector<Node> nodes_;  // in topological order
+  std::vector<int> leaves_;  // nodes no one needs: their docs make the response
+  int gateway_uses_ = 0;
+};
+
+}  // namespace jina::flow
+
+#endif  // JINA_SRC_FLOW_GRAPH_H_

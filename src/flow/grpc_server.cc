@@ -1,0 +1,475 @@
+#include "flow/grpc_server.h"
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "flow/executor_status.h"
+#include "flow/info.h"
+#include "jina.pb.h"
+#include "jina/error.h"
+#include "wire/request_codec.h"
+#include "wire/struct_json.h"
+
+namespace jina::flow {
+namespace {
+
+constexpr char kCallMethod[] = "/jina.JinaRPC/Call";
+constexpr char kSingleDataMethod[] = "/jina.JinaSingleDataRequestRPC/process_single_data";
+constexpr char kDiscoveryMethod[] = "/jina.JinaDiscoverEndpointsRPC/endpoint_discovery";
+constexpr char kDryRunMethod[] = "/jina.JinaGatewayDryRunRPC/dry_run";
+constexpr char kStatusMethod[] = "/jina.JinaInfoRPC/_status";
+
+// The services a jina gateway marks SERVING (besides "").
+constexpr const char* kHealthServices[] = {"jina.JinaRPC",
+                                           "jina.JinaSingleDataRequestRPC",
+                                           "jina.JinaDataRequestRPC",
+                                           "jina.JinaGatewayDryRunRPC",
+                                           "jina.JinaSingleDocumentRequestRPC",
+                                           "jina.JinaDiscoverEndpointsRPC",
+                                           "jina.JinaInfoRPC"};
+
+std::string to_bytes(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  out.reserve(buffer.Length());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+grpc::ByteBuffer to_buffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+std::string iso_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  return text;
+}
+
+std::string metadata_value(const grpc::ServerContextBase& ctx, std::string_view key) {
+  const auto& metadata = ctx.client_metadata();
+  auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  if (it == metadata.end()) return {};
+  return std::string(it->second.data(), it->second.size());
+}
+
+using Outcome = std::variant<std::string, grpc::Status>;  // response bytes, or the call's error
+
+}  // namespace
+
+// Everything a call needs, shared by the reactors.
+class GrpcServer::Service : public grpc::CallbackGenericService {
+ public:
+  Service(const Graph& graph, WorkerPool& pool, const GrpcServerOptions& options)
+      : graph_(graph),
+        pool_(pool),
+        options_(options),
+        started_at_(iso_now()),
+        session_id_(new_id()) {}
+
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
+
+  WorkerPool& pool() { return pool_; }
+
+  // One DataRequest in, its response out. Malformed bytes are the client's
+  // error (INVALID_ARGUMENT); an Executor's error is inside the response.
+  Outcome process_data(const std::string& bytes) const {
+    DataRequest request;
+    try {
+      request = DataRequest::parse(bytes, options_.doc_format);
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string("cannot parse jina.DataRequestProto: ") + e.what());
+    }
+    Response response = graph_.process(std::move(request));
+    try {
+      return response.serialize(options_.doc_format);
+    } catch (...) {
+      // The docs an Executor produced cannot go on the wire: report it like
+      // an Executor error, without the docs.
+      Status status = exception_status(std::current_exception(), "Flow", kGatewayName,
+                                       response.header().exec_endpoint());
+      response.header().set_status(status);
+      response.set_docs({});
+      try {
+        return response.serialize(options_.doc_format);
+      } catch (const std::exception& e) {
+        return grpc::Status(grpc::StatusCode::INTERNAL,
+                            std::string("cannot encode the response: ") + e.what());
+      }
+    }
+  }
+
+  Outcome dry_run() const {
+    DataRequest request;
+    request.header().set_request_id(new_id()).set_exec_endpoint(kDryRunEndpoint);
+    request.set_docs(DocumentArray{Document()});
+    Response response = graph_.process(std::move(request));
+    jina::StatusProto status;
+    wire::encode(response.status(), &status);
+    return status.SerializeAsString();
+  }
+
+  Outcome endpoint_discovery() const {
+    jina::EndpointsProto endpoints;
+    nlohmann::json schemas = nlohmann::json::object();
+    const nlohmann::json any_doc = {{"title", "Document"}, {"type", "object"}};
+    for (const std::string& endpoint : graph_.endpoints()) {
+      endpoints.add_endpoints(endpoint);
+      if (endpoint == kDryRunEndpoint) continue;
+      schemas[endpoint] = {{"input", any_doc},
+                           {"output", any_doc},
+                           {"is_generator", false},
+                           {"is_singleton_doc", false}};
+    }
+    // Only docarray v2 gateways describe their endpoints' schemas.
+    if (options_.doc_format == DocFormat::kV2)
+      wire::json_to_struct(schemas, endpoints.mutable_schemas());
+    return endpoints.SerializeAsString();
+  }
+
+  Outcome status() const {
+    FlowInfo info = flow_info(options_.doc_format, started_at_, session_id_);
+    jina::JinaInfoProto proto;
+    proto.mutable_jina()->insert(info.jina.begin(), info.jina.end());
+    proto.mutable_envs()->insert(info.envs.begin(), info.envs.end());
+    return proto.SerializeAsString();
+  }
+
+  int stream_prefetch(const grpc::ServerContextBase& ctx) const {
+    std::string value = metadata_value(ctx, "__prefetch__");
+    if (value.empty()) return options_.prefetch;
+    try {
+      std::size_t used = 0;
+      long n = std::stol(value, &used);
+      if (used == value.size() && n >= 0) return n > INT32_MAX ? 0 : static_cast<int>(n);
+    } catch (const std::exception&) {
+    }
+    return options_.prefetch;
+  }
+
+ private:
+  const Graph& graph_;
+  WorkerPool& pool_;
+  const GrpcServerOptions& options_;
+  const std::string started_at_;
+  const std::string session_id_;
+};
+
+namespace {
+
+// A call with one request message and one response (every method but Call).
+class UnaryCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  using Work = std::function<Outcome(const std::string& request)>;
+
+  UnaryCall(WorkerPool& pool, Work work) : pool_(pool), work_(std::move(work)) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no request message"));
+      return;
+    }
+    pool_.submit([this, request = to_bytes(request_)](bool cancelled) {
+      if (cancelled) {
+        Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the Flow is stopping"));
+        return;
+      }
+      Outcome outcome = work_(request);
+      if (auto* error = std::get_if<grpc::Status>(&outcome)) {
+        Finish(*error);
+        return;
+      }
+      response_ = to_buffer(std::get<std::string>(outcome));
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+    });
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  WorkerPool& pool_;
+  Work work_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+};
+
+// JinaRPC/Call: requests are read while fewer than `prefetch` are in flight,
+// processed on the worker pool, and written back one at a time, in request
+// order when asked for, else as they complete.
+//
+// Reactions and pool tasks run concurrently: all state is under mu_, and
+// gRPC operations start outside it. The reactor lives until gRPC is done with
+// it (OnDone) and no pool task refers to it any more.
+class StreamCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  StreamCall(GrpcServer::Service& service, int prefetch, bool ordered)
+      : service_(service), prefetch_(prefetch), ordered_(ordered) {
+    reading_ = true;
+    StartRead(&read_buffer_);
+  }
+
+  void OnReadDone(bool ok) override {
+    // Copy out first: once reading_ is false, a pool thread may start the
+    // next read into read_buffer_.
+    std::string request = ok ? to_bytes(read_buffer_) : std::string();
+    std::unique_lock lock(mu_);
+    reading_ = false;
+    if (!ok) {
+      reads_done_ = true;
+      Step step = next_step();
+      lock.unlock();
+      run(step);
+      return;
+    }
+    std::uint64_t seq = next_seq_++;
+    ++in_flight_;
+    lock.unlock();
+
+    service_.pool().submit([this, seq, request = std::move(request)](bool cancelled) {
+      std::optional<Outcome> outcome;
+      if (!cancelled && !abandoned()) outcome = service_.process_data(request);
+      complete(seq, std::move(outcome));
+    });
+
+    lock.lock();
+    bool read_more = may_read();
+    if (read_more) reading_ = true;
+    lock.unlock();
+    if (read_more) StartRead(&read_buffer_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock lock(mu_);
+    writing_ = false;
+    if (!ok) fail(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    Step step = next_step();
+    lock.unlock();
+    run(step);
+  }
+
+  void OnCancel() override {
+    std::unique_lock lock(mu_);
+    fail(grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled"));
+    Step step = next_step();
+    lock.unlock();
+    run(step);
+  }
+
+  void OnDone() override {
+    std::unique_lock lock(mu_);
+    done_ = true;
+    release(lock);
+  }
+
+ private:
+  // What to do once mu_ is released.
+  struct Step {
+    enum Kind { kNone, kWrite, kFinish } kind = kNone;
+    grpc::Status status;
+  };
+
+  bool may_read() const {
+    return !reads_done_ && !reading_ && !failed_ && !finish_started_ &&
+           (prefetch_ == 0 || in_flight_ < prefetch_);
+  }
+
+  bool abandoned() {
+    std::lock_guard lock(mu_);
+    return failed_ || finish_started_;
+  }
+
+  void fail(grpc::Status status) {
+    if (failed_) return;
+    failed_ = true;
+    failure_ = std::move(status);
+    ready_.clear();
+    pending_.clear();
+  }
+
+  // A processed request (nullopt: dropped because the call or the Flow ends).
+  // Runs on a pool thread, so it holds the reactor alive until it is done
+  // with it: a Finish it starts may otherwise lead to OnDone at once.
+  void complete(std::uint64_t seq, std::optional<Outcome> outcome) {
+    std::unique_lock lock(mu_);
+    --in_flight_;
+    if (done_) {
+      release(lock);
+      return;
+    }
+    if (!outcome) {
+      fail(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the Flow is stopping"));
+    } else if (auto* error = std::get_if<grpc::Status>(&*outcome)) {
+      fail(*error);
+    } else if (!failed_) {
+      std::string& bytes = std::get<std::string>(*outcome);
+      if (ordered_) {
+        pending_.emplace(seq, std::move(bytes));
+        for (auto it = pending_.find(next_write_seq_); it != pending_.end();
+             it = pending_.find(next_write_seq_)) {
+          ready_.push_back(std::move(it->second));
+          pending_.erase(it);
+          ++next_write_seq_;
+        }
+      } else {
+        ready_.push_back(std::move(bytes));
+      }
+    }
+    bool read_more = may_read();
+    if (read_more) reading_ = true;
+    Step step = next_step();
+    ++holds_;
+    lock.unlock();
+    if (read_more) StartRead(&read_buffer_);
+    run(step);
+    lock.lock();
+    --holds_;
+    release(lock);
+  }
+
+  // Deletes the reactor if gRPC and every pool thread are done with it.
+  void release(std::unique_lock<std::mutex>& lock) {
+    bool last = done_ && in_flight_ == 0 && holds_ == 0;
+    lock.unlock();
+    if (last) delete this;
+  }
+
+  Step next_step() {
+    if (finish_started_ || writing_) return {};
+    if (failed_) {
+      finish_started_ = true;
+      return {Step::kFinish, failure_};
+    }
+    if (!ready_.empty()) {
+      writing_ = true;
+      write_buffer_ = to_buffer(ready_.front());
+      ready_.pop_front();
+      return {Step::kWrite, {}};
+    }
+    if (reads_done_ && in_flight_ == 0) {
+      finish_started_ = true;
+      return {Step::kFinish, grpc::Status::OK};
+    }
+    return {};
+  }
+
+  void run(const Step& step) {
+    if (step.kind == Step::kWrite) StartWrite(&write_buffer_);
+    if (step.kind == Step::kFinish) Finish(step.status);
+  }
+
+  GrpcServer::Service& service_;
+  const int prefetch_;
+  const bool ordered_;
+
+  std::mutex mu_;
+  grpc::ByteBuffer read_buffer_;   // the one outstanding read
+  grpc::ByteBuffer write_buffer_;  // the one outstanding write
+  bool reading_ = false;
+  bool reads_done_ = false;  // the client half-closed (or the call broke)
+  bool writing_ = false;
+  bool failed_ = false;
+  grpc::Status failure_;
+  bool finish_started_ = false;
+  bool done_ = false;  // OnDone ran: only pool tasks may still refer to us
+  int in_flight_ = 0;  // requests on the pool
+  int holds_ = 0;      // pool threads still using the reactor after their request
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t next_write_seq_ = 0;
+  std::map<std::uint64_t, std::string> pending_;  // ordered mode: done, waiting for earlier ones
+  std::deque<std::string> ready_;                 // to write, in this order
+};
+
+bool truthy(std::string_view value) { return value == "true" || value == "True" || value == "1"; }
+
+}  // namespace
+
+grpc::ServerGenericBidiReactor* GrpcServer::Service::CreateReactor(
+    grpc::GenericCallbackServerContext* ctx) {
+  const std::string& method = ctx->method();
+  if (method == kCallMethod) {
+    return new StreamCall(*this, stream_prefetch(*ctx),
+                          truthy(metadata_value(*ctx, "__results_in_order__")));
+  }
+  if (method == kSingleDataMethod) {
+    return new UnaryCall(pool_,
+                         [this](const std::string& request) { return process_data(request); });
+  }
+  if (method == kDiscoveryMethod) {
+    return new UnaryCall(pool_, [this](const std::string&) { return endpoint_discovery(); });
+  }
+  if (method == kDryRunMethod) {
+    return new UnaryCall(pool_, [this](const std::string&) { return dry_run(); });
+  }
+  if (method == kStatusMethod) {
+    return new UnaryCall(pool_, [this](const std::string&) { return status(); });
+  }
+  return grpc::CallbackGenericService::CreateReactor(ctx);  // UNIMPLEMENTED
+}
+
+GrpcServer::GrpcServer(const Graph& graph, WorkerPool& pool, GrpcServerOptions options)
+    : options_(std::move(options)) {
+  service_ = std::make_unique<Service>(graph, pool, options_);
+  grpc::EnableDefaultHealthCheckService(true);
+  const std::string host =
+      options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
+  const std::string address = host + ":" + std::to_string(options_.port);
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  builder.RegisterCallbackGenericService(service_.get());
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  // A taken port must fail here, not be shared silently.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // jina's keepalive settings; clients ping about every 10 s, also when idle.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 9999);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 4999);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) {
+    server_.reset();
+    throw Error(absl::StatusCode::kUnavailable, "Flow: cannot listen on " + address);
+  }
+  if (auto* health = server_->GetHealthCheckService()) {
+    health->SetServingStatus(true);
+    for (const char* name : kHealthServices) health->SetServingStatus(name, true);
+  }
+}
+
+GrpcServer::~GrpcServer() { shutdown(); }
+
+void GrpcServer::shutdown() {
+  if (!server_) return;
+  if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
+  server_->Shutdown(std::chrono::system_clock::now() + options_.shutdown_grace);
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace jina::flow

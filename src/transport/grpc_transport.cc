@@ -1,0 +1,355 @@
+#include "transport/grpc_transport.h"
+
+#include <grpc/compression.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jina.grpc.pb.h"
+#include "jina.pb.h"
+#include "jina/error.h"
+
+namespace jina::internal {
+namespace {
+
+// gRPC keeps a pointer to the method name for the life of the call.
+const std::string kCallMethod = "/jina.JinaRPC/Call";
+
+absl::Status to_absl(const grpc::Status& s) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+}
+
+std::string read_tls_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InvalidArgument(std::string("cannot read ") + what + " file '" + path +
+                          "': " + std::strerror(errno));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) throw InvalidArgument(std::string("cannot read ") + what + " file '" + path + "'");
+  std::string pem = content.str();
+  if (pem.empty()) throw InvalidArgument(std::string(what) + " file '" + path + "' is empty");
+  return pem;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> credentials(const Target& target,
+                                                      const ClientOptions& options) {
+  bool has_cert = !options.tls_certificate_chain_file.empty();
+  bool has_key = !options.tls_private_key_file.empty();
+  if (!target.tls) {
+    if (!options.tls_root_certificates_file.empty() || has_cert || has_key) {
+      throw InvalidArgument("TLS files are given but TLS is off (use grpcs:// or tls = true)");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (has_cert != has_key) {
+    throw InvalidArgument(
+        "mutual TLS needs both tls_certificate_chain_file and tls_private_key_file");
+  }
+  grpc::SslCredentialsOptions ssl;
+  if (!options.tls_root_certificates_file.empty()) {
+    ssl.pem_root_certs = read_tls_file(options.tls_root_certificates_file, "TLS root certificates");
+  }
+  if (has_cert) {
+    ssl.pem_cert_chain = read_tls_file(options.tls_certificate_chain_file, "TLS certificate chain");
+    ssl.pem_private_key = read_tls_file(options.tls_private_key_file, "TLS private key");
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+grpc::ChannelArguments channel_arguments(const ClientOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  args.SetMaxSendMessageSize(-1);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // The Client retries itself, knowing which requests got answers.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  // A Client owns its connection: no sharing with other Clients' channels.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // gRPC's default reconnect backoff (1 s, growing to 120 s) would outlast
+  // Jina's retry schedule: keep reconnecting at a pace retries can use.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  if (!options.tls_server_name.empty()) {
+    args.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  return args;
+}
+
+grpc_compression_algorithm to_grpc(Compression c) {
+  switch (c) {
+    case Compression::kGzip:
+      return GRPC_COMPRESS_GZIP;
+    case Compression::kDeflate:
+      return GRPC_COMPRESS_DEFLATE;
+    case Compression::kNone:
+      break;
+  }
+  return GRPC_COMPRESS_NONE;
+}
+
+using SharedBytes = std::shared_ptr<const std::string>;
+
+void release_shared(void* user_data) { delete static_cast<SharedBytes*>(user_data); }
+
+// Wraps `bytes` without copying: the slice holds a reference.
+grpc::ByteBuffer to_buffer(SharedBytes bytes) {
+  auto* ref = new SharedBytes(std::move(bytes));
+  grpc::Slice slice(const_cast<char*>((*ref)->data()), (*ref)->size(), release_shared, ref);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// One `/jina.JinaRPC/Call`. Writes are queued and issued one at a time (the
+// callback API allows one outstanding write); reads run continuously.
+// Start* calls are made outside `mu_` because gRPC may run a reaction inline.
+class GrpcStream final : public RequestStream,
+                         public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  GrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer)
+      : observer_(observer) {
+    if (options.results_in_order) context_.AddMetadata("__results_in_order__", "true");
+    if (options.prefetch > 0) {
+      context_.AddMetadata("__prefetch__", std::to_string(options.prefetch));
+    }
+    for (const auto& [key, value] : options.metadata) context_.AddMetadata(key, value);
+    if (options.compression != Compression::kNone) {
+      context_.set_compression_algorithm(to_grpc(options.compression));
+    }
+    stub.PrepareBidiStreamingCall(&context_, kCallMethod, grpc::StubOptions(), this);
+    StartRead(&read_buffer_);
+    // Writes start from the caller's thread, outside reactions: hold the call
+    // open until the last of them (or a failure) is known.
+    AddHold();
+    StartCall();
+  }
+
+  ~GrpcStream() override {
+    cancel();
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [this] { return done_; });
+  }
+
+  void write(std::shared_ptr<const std::string> bytes) override {
+    grpc::ByteBuffer buffer = to_buffer(std::move(bytes));
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || half_close_requested_) return;
+      if (writing_) {
+        queue_.push_back(std::move(buffer));
+        return;
+      }
+      writing_ = true;
+      current_ = std::move(buffer);
+    }
+    StartWrite(&current_);
+  }
+
+  void writes_done() override {
+    {
+      std::lock_guard lock(mu_);
+      half_close_requested_ = true;
+      if (writing_ || closed_) return;
+      closed_ = true;
+    }
+    StartWritesDone();
+    release_hold();
+  }
+
+  void cancel() override {
+    {
+      std::lock_guard lock(mu_);
+      if (done_) return;
+      closed_ = true;
+      queue_.clear();
+    }
+    context_.TryCancel();
+    release_hold();
+  }
+
+  void OnWriteDone(bool ok) override {
+    bool half_close = false;
+    {
+      std::lock_guard lock(mu_);
+      if (!ok || closed_) {
+        // The stream broke (or was cancelled): OnDone will tell how.
+        writing_ = false;
+        closed_ = true;
+        queue_.clear();
+      } else if (!queue_.empty()) {
+        current_ = std::move(queue_.front());
+        queue_.pop_front();
+      } else {
+        writing_ = false;
+        if (!half_close_requested_) return;
+        closed_ = true;
+        half_close = true;
+      }
+    }
+    if (!ok) {
+      release_hold();
+    } else if (half_close) {
+      StartWritesDone();
+      release_hold();
+    } else if (writing_now()) {
+      StartWrite(&current_);
+    } else {
+      release_hold();
+    }
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The call is over (the server ended it, or it broke): stop writing and
+      // drop the hold, or OnDone would wait for writes that will never come
+      // while the caller waits for responses.
+      bool release = false;
+      {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        queue_.clear();
+        release = !writing_;
+      }
+      if (release) release_hold();
+      return;
+    }
+    std::vector<grpc::Slice> slices;
+    if (read_buffer_.Dump(&slices).ok()) {
+      if (slices.size() == 1) {
+        observer_->on_response(
+            std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()));
+      } else {
+        joined_.clear();
+        for (const auto& s : slices)
+          joined_.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        observer_->on_response(joined_);
+      }
+    }
+    read_buffer_.Clear();
+    StartRead(&read_buffer_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    observer_->on_done(to_absl(status));
+    std::lock_guard lock(mu_);
+    done_ = true;
+    done_cv_.notify_all();
+  }
+
+ private:
+  bool writing_now() {
+    std::lock_guard lock(mu_);
+    return writing_;
+  }
+
+  void release_hold() {
+    {
+      std::lock_guard lock(mu_);
+      if (hold_released_) return;
+      hold_released_ = true;
+    }
+    RemoveHold();
+  }
+
+  StreamObserver* observer_;
+  grpc::ClientContext context_;
+  grpc::ByteBuffer read_buffer_;
+  std::string joined_;  // a response that arrived in several slices
+
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  std::deque<grpc::ByteBuffer> queue_;
+  grpc::ByteBuffer current_;
+  bool writing_ = false;
+  bool half_close_requested_ = false;
+  bool closed_ = false;  // no more writes will be started
+  bool hold_released_ = false;
+  bool done_ = false;
+};
+
+class GrpcTransport final : public Transport {
+ public:
+  GrpcTransport(const Target& target, const ClientOptions& options)
+      : address_(target.address()),
+        channel_(grpc::CreateCustomChannel(address_, credentials(target, options),
+                                           channel_arguments(options))),
+        stub_(channel_),
+        dry_run_(jina::JinaGatewayDryRunRPC::NewStub(channel_)),
+        discovery_(jina::JinaDiscoverEndpointsRPC::NewStub(channel_)),
+        info_(jina::JinaInfoRPC::NewStub(channel_)) {}
+
+  std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
+                                             StreamObserver* observer) override {
+    return std::make_unique<GrpcStream>(stub_, options, observer);
+  }
+
+  absl::Status dry_run(Duration timeout) override {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    google::protobuf::Empty request;
+    jina::StatusProto response;
+    absl::Status status = to_absl(dry_run_->dry_run(&context, request, &response));
+    if (!status.ok()) return status;
+    if (response.code() != jina::StatusProto::SUCCESS) {
+      return absl::InternalError("dry run failed: " + response.description());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<std::string>> endpoints(Duration timeout) override {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    google::protobuf::Empty request;
+    jina::EndpointsProto response;
+    absl::Status status = to_absl(discovery_->endpoint_discovery(&context, request, &response));
+    if (!status.ok()) return status;
+    return std::vector<std::string>(response.endpoints().begin(), response.endpoints().end());
+  }
+
+  absl::StatusOr<nlohmann::json> info(Duration timeout) override {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    google::protobuf::Empty request;
+    jina::JinaInfoProto response;
+    absl::Status status = to_absl(info_->_status(&context, request, &response));
+    if (!status.ok()) return status;
+    nlohmann::json out = {{"jina", nlohmann::json::object()}, {"envs", nlohmann::json::object()}};
+    for (const auto& [k, v] : response.jina()) out["jina"][k] = v;
+    for (const auto& [k, v] : response.envs()) out["envs"][k] = v;
+    return out;
+  }
+
+  std::string target() const override { return address_; }
+
+ private:
+  std::string address_;
+  std::shared_ptr<grpc::Channel> channel_;
+  grpc::GenericStub stub_;
+  std::unique_ptr<jina::JinaGatewayDryRunRPC::Stub> dry_run_;
+  std::unique_ptr<jina::JinaDiscoverEndpointsRPC::Stub> discovery_;
+  std::unique_ptr<jina::JinaInfoRPC::Stub> info_;
+};
+
+}  // namespace
+
+std::shared_ptr<Transport> make_grpc_transport(const Target& target, const ClientOptions& options) {
+  return std::make_shared<GrpcTransport>(target, options);
+}
+
+}  // namespace jina::internal

@@ -1,0 +1,20 @@
+// The gRPC Transport: one long-lived channel to a Jina gateway.
+#ifndef JINA_SRC_TRANSPORT_GRPC_TRANSPORT_H_
+#define JINA_SRC_TRANSPORT_GRPC_TRANSPORT_H_
+
+#include <memory>
+
+#include "client/host_uri.h"
+#include "jina/options.h"
+#include "transport/transport.h"
+
+namespace jina::internal {
+
+// A channel to `target` with Jina's channel settings (keepalive 10 s,
+// timeout 5 s, no message size limit) and TLS from `options` when
+// target.tls. Throws InvalidArgument when a TLS file cannot be read.
+std::shared_ptr<Transport> make_grpc_transport(const Target& target, const ClientOptions& options);
+
+}  // namespace jina::internal
+
+#endif  // JINA_SRC_TRANSPORT_GRPC_TRANSPORT_H_

@@ -1,0 +1,80 @@
+// The seam between jina::Client and the wire: a Transport opens request
+// streams and answers the gateway's unary calls. gRPC is one implementation;
+// HTTP and WebSocket can be others, and tests use a mock.
+//
+// Requests and responses travel as serialized jina.DataRequestProto bytes,
+// so that the docarray format (v1/v2) is the Client's business only.
+#ifndef JINA_SRC_TRANSPORT_TRANSPORT_H_
+#define JINA_SRC_TRANSPORT_TRANSPORT_H_
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "jina/options.h"
+
+namespace jina::internal {
+
+// Receives what a stream reads. Calls come from transport threads: on_response
+// calls never overlap each other, and on_done is called exactly once, last.
+class StreamObserver {
+ public:
+  virtual ~StreamObserver() = default;
+  // One response; `bytes` is valid only during the call.
+  virtual void on_response(std::string_view bytes) = 0;
+  // The stream is over: OK when the server closed it normally.
+  virtual void on_done(absl::Status status) = 0;
+};
+
+// One open bidi stream of requests. Destroying it cancels the stream if it is
+// still open and waits until the observer got on_done, so an observer may be
+// destroyed right after its stream.
+class RequestStream {
+ public:
+  virtual ~RequestStream() = default;
+  // Queues one serialized request; never blocks. Ignored once the stream is
+  // over. The bytes are shared, not copied: the caller keeps them to re-send.
+  virtual void write(std::shared_ptr<const std::string> bytes) = 0;
+  // Half-closes the stream after the queued requests.
+  virtual void writes_done() = 0;
+  // Ends the stream at once; on_done follows with CANCELLED (or the status it
+  // ended with already).
+  virtual void cancel() = 0;
+};
+
+struct StreamOptions {
+  Compression compression = Compression::kNone;
+  bool results_in_order = false;
+  int prefetch = 0;  // sent as `__prefetch__` when > 0
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+class Transport {
+ public:
+  using Duration = std::chrono::steady_clock::duration;
+
+  virtual ~Transport() = default;
+
+  // Opens `/jina.JinaRPC/Call`. `observer` must outlive the stream.
+  virtual std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
+                                                     StreamObserver* observer) = 0;
+  // jina.JinaGatewayDryRunRPC/dry_run: OK when the Flow reported success;
+  // the transport error, or kInternal with the Flow's description, otherwise.
+  virtual absl::Status dry_run(Duration timeout) = 0;
+  // jina.JinaDiscoverEndpointsRPC/endpoint_discovery.
+  virtual absl::StatusOr<std::vector<std::string>> endpoints(Duration timeout) = 0;
+  // jina.JinaInfoRPC/_status as {"jina": {...}, "envs": {...}}.
+  virtual absl::StatusOr<nlohmann::json> info(Duration timeout) = 0;
+  // "host:port", for error messages.
+  virtual std::string target() const = 0;
+};
+
+}  // namespace jina::internal
+
+#endif  // JINA_SRC_TRANSPORT_TRANSPORT_H_

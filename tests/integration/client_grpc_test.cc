@@ -1,0 +1,503 @@
+// jina::Client over gRPC against a fake gateway that can misbehave on demand
+// (issue 4, points 2-7, 9, 10).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/client_fake_gateway.h"
+#include "jina/client.h"
+#include "jina/error.h"
+
+namespace jina {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::FakeGateway;
+using ::testing::HasSubstr;
+using Ms = std::chrono::milliseconds;
+
+DocumentArray texts(int n, const std::string& prefix = "doc") {
+  DocumentArray docs;
+  for (int i = 0; i < n; ++i) docs.push_back(Document().set_text(prefix + std::to_string(i)));
+  return docs;
+}
+
+bool is_hex32(const std::string& s) {
+  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+class ClientGrpcTest : public ::testing::Test {
+ protected:
+  FakeGateway gateway_;
+  Client client_{"grpc://" + gateway_.address()};
+};
+
+TEST_F(ClientGrpcTest, BatchesInputsAndReturnsAllDocs) {
+  DocumentArray out = client_.post("/upper", texts(30), {.request_size = 10});
+  ASSERT_EQ(out.size(), 30u);
+  std::vector<std::string> out_texts = out.texts();
+  std::multiset<std::string> got(out_texts.begin(), out_texts.end());
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(got.count("DOC" + std::to_string(i)), 1u);
+
+  auto requests = gateway_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  std::set<std::string> ids;
+  for (const DataRequest& r : requests) {
+    EXPECT_EQ(r.docs().size(), 10u);
+    EXPECT_TRUE(is_hex32(r.header().request_id())) << r.header().request_id();
+    ids.insert(r.header().request_id());
+    EXPECT_EQ(r.header().exec_endpoint(), "/upper");
+    EXPECT_FALSE(r.header().has_target_executor());
+    EXPECT_EQ(r.parameters(), nlohmann::json({{"__results__", nlohmann::json::object()}}));
+  }
+  EXPECT_EQ(ids.size(), 3u);
+  EXPECT_EQ(gateway_.streams(), 1);
+}
+
+TEST_F(ClientGrpcTest, NoInputsSendsOneParametersOnlyRequest) {
+  DocumentArray out = client_.post("/", {}, {.parameters = {{"hello", "world"}}});
+  EXPECT_TRUE(out.empty());
+  // An empty DocumentArray is the same: one request with parameters only.
+  client_.post("/", DocumentArray{}, {.parameters = {{"hello", "world"}}});
+  auto requests = gateway_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const DataRequest& r : requests) {
+    EXPECT_FALSE(r.has_data());
+    EXPECT_EQ(r.parameters()["hello"], "world");
+    EXPECT_TRUE(r.parameters()["__results__"].is_object());
+  }
+}
+
+TEST_F(ClientGrpcTest, AcceptsEveryInputKind) {
+  EXPECT_EQ(client_.post("/", Document().set_text("one")).texts(), std::vector<std::string>{"ONE"});
+  std::vector<Document> vec{Document().set_text("a"), Document().set_text("b")};
+  EXPECT_EQ(client_.post("/", vec, {.results_in_order = true}).texts(),
+            (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(client_.post("/", std::move(vec), {.results_in_order = true}).texts(),
+            (std::vector<std::string>{"A", "B"}));
+  int i = 0;
+  auto generator = [&i]() -> std::optional<Document> {
+    if (i == 5) return std::nullopt;
+    return Document().set_text("g" + std::to_string(i++));
+  };
+  EXPECT_EQ(client_.post("/", generator, {.request_size = 2, .results_in_order = true}).texts(),
+            (std::vector<std::string>{"G0", "G1", "G2", "G3", "G4"}));
+}
+
+TEST_F(ClientGrpcTest, SetsTargetExecutorAndMetadata) {
+  client_.post(
+      "/", texts(3),
+      {.request_size = 1, .target_executor = "bar.*", .prefetch = 7, .results_in_order = true});
+  for (const DataRequest& r : gateway_.requests()) EXPECT_EQ(r.header().target_executor(), "bar.*");
+  auto md = gateway_.metadata();
+  EXPECT_NE(std::find(md.begin(), md.end(),
+                      std::make_pair(std::string("__results_in_order__"), std::string("true"))),
+            md.end());
+  EXPECT_NE(std::find(md.begin(), md.end(),
+                      std::make_pair(std::string("__prefetch__"), std::string("7"))),
+            md.end());
+}
+
+TEST_F(ClientGrpcTest, LazyGeneratorIsPulledOnlyAsFastAsRequestsAreSent) {
+  constexpr int kPrefetch = 2;
+  constexpr int kRequestSize = 3;
+  int pulled = 0;
+  int answered = 0;
+  int max_ahead = 0;
+  auto generator = [&]() -> std::optional<Document> {
+    if (pulled == 60) return std::nullopt;
+    ++pulled;
+    max_ahead = std::max(max_ahead, pulled - answered * kRequestSize);
+    return Document().set_text("x");
+  };
+  client_.post(
+      "/slow", generator,
+      {.request_size = kRequestSize,
+       .parameters = {{"delay_ms", 2}},
+       .on_done =
+           [&](const Response& r) { answered += static_cast<int>(r.docs().size()) / kRequestSize; },
+       .prefetch = kPrefetch});
+  EXPECT_EQ(pulled, 60);
+  EXPECT_EQ(answered, 20);
+  // At most `prefetch` requests (plus the one being built) ahead of the answers.
+  EXPECT_LE(max_ahead, (kPrefetch + 1) * kRequestSize);
+}
+
+TEST_F(ClientGrpcTest, CallbacksRunOnTheCallingThreadOncePerRequest) {
+  int done = 0, error = 0, always = 0;
+  std::set<std::thread::id> threads;
+  DocumentArray out = client_.post("/", texts(25),
+                                   {.request_size = 5,
+                                    .on_done =
+                                        [&](const Response& r) {
+                                          ++done;
+                                          threads.insert(std::this_thread::get_id());
+                                        },
+                                    .on_error = [&](const Response&, const Error&) { ++error; },
+                                    .on_always =
+                                        [&](const Response&) {
+                                          ++always;
+                                          threads.insert(std::this_thread::get_id());
+                                        }});
+  EXPECT_EQ(done, 5);
+  EXPECT_EQ(error, 0);
+  EXPECT_EQ(always, 5);
+  EXPECT_THAT(threads, ElementsAre(std::this_thread::get_id()));
+  EXPECT_TRUE(out.empty());  // the callbacks had the results
+}
+
+TEST_F(ClientGrpcTest, ExecutorErrorWithoutOnErrorThrowsBadServerAfterOnAlways) {
+  int always = 0, done = 0;
+  try {
+    client_.post("/fail", texts(1),
+                 {.on_done = [&](const Response&) { ++done; },
+                  .on_always = [&](const Response&) { ++always; }});
+    FAIL() << "no BadServer";
+  } catch (const BadServer& e) {
+    EXPECT_THAT(e.what(), HasSubstr("ValueError('boom')"));
+    EXPECT_THAT(e.what(), HasSubstr("FailExec"));
+  }
+  EXPECT_EQ(always, 1);
+  EXPECT_EQ(done, 0);
+  EXPECT_THROW(client_.post("/fail", texts(1)), BadServer);
+}
+
+TEST_F(ClientGrpcTest, ExecutorErrorGoesToOnError) {
+  int errors = 0, always = 0;
+  client_.post("/fail", texts(4),
+               {.request_size = 2,
+                .on_error =
+                    [&](const Response& r, const Error& e) {
+                      ++errors;
+                      EXPECT_EQ(r.status().code(), StatusCode::kError);
+                      EXPECT_EQ(r.status().exception().name(), "ValueError");
+                      EXPECT_EQ(r.status().exception().args(), std::vector<std::string>{"boom"});
+                      EXPECT_NE(dynamic_cast<const BadServer*>(&e), nullptr);
+                    },
+                .on_always = [&](const Response&) { ++always; }});
+  EXPECT_EQ(errors, 2);
+  EXPECT_EQ(always, 2);
+}
+
+TEST_F(ClientGrpcTest, ContinueOnErrorKeepsGoing) {
+  DocumentArray out =
+      client_.post("/fail", texts(4), {.request_size = 1, .continue_on_error = true});
+  EXPECT_EQ(out.size(), 4u);
+}
+
+TEST_F(ClientGrpcTest, CallbackExceptionPropagatesAndTheClientStaysUsable) {
+  int calls = 0;
+  EXPECT_THROW(client_.post("/", texts(50),
+                            {.request_size = 1,
+                             .on_done =
+                                 [&](const Response&) {
+                                   if (++calls == 3) throw std::logic_error("user bug");
+                                 }}),
+               std::logic_error);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(client_.post("/", texts(2)).size(), 2u);
+}
+
+TEST_F(ClientGrpcTest, ResultsInOrderReordersOutOfOrderAnswers) {
+  PostOptions o{.request_size = 1, .results_in_order = true};
+  std::vector<Response> rs = client_.post_responses("/reverse", texts(6), o);
+  ASSERT_EQ(rs.size(), 6u);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(rs[i].docs()[0].text(), "DOC" + std::to_string(i));
+  // Without ordering, the fake's reversal shows.
+  DocumentArray unordered = client_.post("/reverse", texts(2), {.request_size = 1});
+  EXPECT_EQ(unordered.texts(), (std::vector<std::string>{"DOC1", "DOC0"}));
+}
+
+TEST_F(ClientGrpcTest, PostResponsesCarryHeaderAndRoutes) {
+  std::vector<Response> rs =
+      client_.post_responses("/", texts(3), {.request_size = 2, .results_in_order = true});
+  ASSERT_EQ(rs.size(), 2u);
+  EXPECT_EQ(rs[0].docs().size(), 2u);
+  EXPECT_EQ(rs[1].docs().size(), 1u);
+  EXPECT_EQ(rs[0].header().exec_endpoint(), "/");
+  ASSERT_FALSE(rs[0].routes().empty());
+  EXPECT_EQ(rs[0].routes()[0].executor(), "gateway");
+}
+
+TEST_F(ClientGrpcTest, BrokenStreamResendsOnlyUnansweredRequests) {
+  gateway_.break_streams(1, 3);
+  std::vector<std::string> answered;
+  client_.post("/", texts(10),
+               {.request_size = 1,
+                .on_done = [&](const Response& r) { answered.push_back(r.header().request_id()); },
+                .max_attempts = 3,
+                .initial_backoff = 0.01});
+  ASSERT_EQ(answered.size(), 10u);
+  EXPECT_EQ(std::set<std::string>(answered.begin(), answered.end()).size(), 10u);
+  EXPECT_EQ(gateway_.streams(), 2);
+  // The 3 answered before the break were sent once; the rest were re-sent.
+  std::vector<std::string> seen = gateway_.request_ids();
+  int sent_once = 0;
+  for (const std::string& id : answered) {
+    if (std::count(seen.begin(), seen.end(), id) == 1) ++sent_once;
+  }
+  EXPECT_GE(sent_once, 3);
+  EXPECT_LT(sent_once, 10);
+}
+
+TEST_F(ClientGrpcTest, RetriesExhaustedGiveEveryRequestAnOutcome) {
+  gateway_.break_streams(10, 1, grpc::INTERNAL);
+  int done = 0, errors = 0, always = 0;
+  try {
+    client_.post("/", texts(5),
+                 {.request_size = 1,
+                  .on_done = [&](const Response&) { ++done; },
+                  .on_error =
+                      [&](const Response& r, const Error& e) {
+                        ++errors;
+                        EXPECT_EQ(r.status().exception().name(), "ConnectionError");
+                        EXPECT_EQ(r.docs().size(), 1u);  // the request's own docs
+                      },
+                  .on_always = [&](const Response&) { ++always; },
+                  .max_attempts = 2,
+                  .initial_backoff = 0.01});
+    FAIL() << "no ConnectionError";
+  } catch (const ConnectionError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("INTERNAL"));
+    EXPECT_THAT(e.what(), HasSubstr("2 attempts"));
+  }
+  EXPECT_EQ(done + errors, 5);
+  EXPECT_EQ(always, 5);
+  EXPECT_GE(done, 2);  // one per stream before each break
+  EXPECT_EQ(gateway_.streams(), 2);
+}
+
+TEST_F(ClientGrpcTest, StreamEndingWhileTheClientWaitsForAnswersIsNoticed) {
+  // The client has `prefetch` requests out and nothing to write: the end of
+  // the call must still reach it.
+  gateway_.break_streams(1, 0);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(client_.post("/", texts(10), {.request_size = 1, .prefetch = 2, .timeout = 5}),
+               ConnectionError);
+  EXPECT_LT(seconds_since(start), 1.0);
+}
+
+TEST_F(ClientGrpcTest, NonRetryableStatusIsNotRetried) {
+  gateway_.break_streams(10, 0, grpc::PERMISSION_DENIED);
+  EXPECT_THROW(client_.post("/", texts(2), {.max_attempts = 5, .initial_backoff = 0.01}),
+               ConnectionError);
+  EXPECT_EQ(gateway_.streams(), 1);
+}
+
+TEST(ClientConnectionTest, NoServerIsAConnectionErrorWithOutcomes) {
+  Client client("grpc://127.0.0.1:" + std::to_string(testing::free_port()));
+  int errors = 0, always = 0;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(client.post("/", texts(3),
+                           {.request_size = 1,
+                            .on_error =
+                                [&](const Response&, const Error& e) {
+                                  ++errors;
+                                  EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
+                                },
+                            .on_always = [&](const Response&) { ++always; },
+                            .max_attempts = 3,
+                            .initial_backoff = 0.05,
+                            .timeout = 0.5}),
+               ConnectionError);
+  EXPECT_EQ(errors, 3);
+  EXPECT_EQ(always, 3);
+  EXPECT_LT(seconds_since(start), 5.0);
+  EXPECT_FALSE(client.is_flow_ready(0.5));
+  EXPECT_THROW(client.endpoints(0.5), ConnectionError);
+}
+
+TEST(ClientConnectionTest, FlowStartedLateIsReachedByRetries) {
+  int port = testing::free_port();
+  Client client("127.0.0.1:" + std::to_string(port), {.doc_format = DocFormat::kV2});
+  std::unique_ptr<FakeGateway> late;
+  std::thread starter([&] {
+    std::this_thread::sleep_for(Ms(300));
+    late = std::make_unique<FakeGateway>(port);
+  });
+  int errors = 0;
+  DocumentArray out = client.post("/", texts(3),
+                                  {.on_error = [&](const Response&, const Error&) { ++errors; },
+                                   .max_attempts = 10,
+                                   .initial_backoff = 0.2,
+                                   .max_backoff = 0.5});
+  starter.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(out.texts(), (std::vector<std::string>{"DOC0", "DOC1", "DOC2"}));
+}
+
+TEST(ClientConnectionTest, FlowKilledMidStreamAndRestartedIsRetried) {
+  auto gateway = std::make_unique<FakeGateway>();
+  int port = gateway->port();
+  Client client("127.0.0.1:" + std::to_string(port));
+  std::atomic<int> answered{0};
+  std::thread killer([&] {
+    while (answered < 5) std::this_thread::sleep_for(Ms(1));
+    gateway.reset();  // kills open streams
+    gateway = std::make_unique<FakeGateway>(port);
+  });
+  std::set<std::string> ids;
+  client.post("/slow", texts(40),
+              {.request_size = 1,
+               .parameters = {{"delay_ms", 5}},
+               .on_done =
+                   [&](const Response& r) {
+                     ids.insert(r.header().request_id());
+                     ++answered;
+                   },
+               .max_attempts = 10,
+               .initial_backoff = 0.1,
+               .max_backoff = 0.3,
+               .prefetch = 4});
+  killer.join();
+  EXPECT_EQ(ids.size(), 40u);
+  EXPECT_EQ(answered, 40);
+}
+
+TEST_F(ClientGrpcTest, TimeoutEndsQuicklyAndAccountsEveryRequest) {
+  int errors = 0, always = 0;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    client_.post("/hang", texts(4),
+                 {.request_size = 1,
+                  .on_error =
+                      [&](const Response& r, const Error& e) {
+                        ++errors;
+                        EXPECT_EQ(r.status().exception().name(), "Timeout");
+                        EXPECT_EQ(e.code(), absl::StatusCode::kDeadlineExceeded);
+                      },
+                  .on_always = [&](const Response&) { ++always; },
+                  .timeout = 0.2});
+    FAIL() << "no Timeout";
+  } catch (const Timeout& e) {
+    EXPECT_THAT(e.what(), HasSubstr("within 0.2 s"));
+  }
+  double elapsed = seconds_since(start);
+  EXPECT_GE(elapsed, 0.2);
+  EXPECT_LT(elapsed, 0.3);
+  EXPECT_EQ(errors, 4);
+  EXPECT_EQ(always, 4);
+}
+
+TEST_F(ClientGrpcTest, CancelFromAnotherThreadEndsWithin100ms) {
+  CancelToken token;
+  std::atomic<int> errors{0};
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(Ms(150));
+    cancelled_at = std::chrono::steady_clock::now();
+    token.cancel();
+  });
+  EXPECT_THROW(client_.post("/hang", texts(6),
+                            {.request_size = 2,
+                             .on_error =
+                                 [&](const Response&, const Error& e) {
+                                   EXPECT_EQ(e.code(), absl::StatusCode::kCancelled);
+                                   ++errors;
+                                 },
+                             .cancel = token}),
+               Cancelled);
+  double after_cancel = seconds_since(cancelled_at);
+  canceller.join();
+  EXPECT_LT(after_cancel, 0.1);
+  EXPECT_EQ(errors, 3);
+  // A token already cancelled stops the next post before it sends anything.
+  EXPECT_THROW(client_.post("/", texts(1), {.cancel = token}), Cancelled);
+}
+
+TEST_F(ClientGrpcTest, CompressionRoundTrips) {
+  for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kDeflate}) {
+    DocumentArray out =
+        client_.post("/", texts(20, std::string(200, 'a')), {.request_size = 5, .compression = c});
+    EXPECT_EQ(out.size(), 20u);
+  }
+}
+
+TEST_F(ClientGrpcTest, EightThreadsShareOneClient) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::string prefix = "t" + std::to_string(t) + "-";
+      DocumentArray out =
+          client_.post("/", texts(50, prefix), {.request_size = 3, .results_in_order = true});
+      bool good = out.size() == 50;
+      for (int i = 0; good && i < 50; ++i) {
+        std::string want = "T" + std::to_string(t) + "-" + std::to_string(i);
+        good = out[i].text() == want;
+      }
+      if (good) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 8);
+}
+
+TEST_F(ClientGrpcTest, ReadinessEndpointsStatusAndFormat) {
+  EXPECT_TRUE(client_.is_flow_ready());
+  gateway_.dry_run_ok = false;
+  EXPECT_FALSE(client_.is_flow_ready());
+  EXPECT_THAT(client_.endpoints(), ElementsAre("/fail", "/hang", "/reverse", "/slow", "/upper"));
+  nlohmann::json s = client_.status();
+  EXPECT_EQ(s["jina"]["jina"], "3.34.0");
+  EXPECT_EQ(s["envs"]["JINA_LOG_LEVEL"], "INFO");
+  EXPECT_EQ(client_.doc_format(), DocFormat::kV2);
+}
+
+TEST(ClientFormatTest, OldDocarrayMeansV1UnlessForced) {
+  FakeGateway gateway;
+  gateway.docarray_version = "0.21.0";
+  EXPECT_EQ(Client(gateway.address()).doc_format(), DocFormat::kV1);
+  EXPECT_EQ(Client(gateway.address(), {.doc_format = DocFormat::kV2}).doc_format(), DocFormat::kV2);
+  gateway.docarray_version = "0.40.1";
+  EXPECT_EQ(Client(gateway.address()).doc_format(), DocFormat::kV2);
+}
+
+TEST(ClientOptionsTest, RejectsWhatIsNotSupportedOrMalformed) {
+  EXPECT_THAT([] { Client("http://localhost:1234"); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("not supported yet")));
+  EXPECT_THROW(Client("wss://h"), InvalidArgument);
+  EXPECT_THROW(Client("https://h:1234", {.port = 4321}), InvalidArgument);
+  FakeGateway gateway;
+  Client client(gateway.address());
+  EXPECT_THROW(client.post("/", texts(1), {.parameters = {1, 2}}), InvalidArgument);
+  EXPECT_THROW(client.post("/", texts(1), {.max_attempts = 0}), InvalidArgument);
+  EXPECT_THROW(client.post("/", texts(1), {.prefetch = -1}), InvalidArgument);
+  EXPECT_THROW(client.post("/", texts(1), {.timeout = -1}), InvalidArgument);
+}
+
+TEST_F(ClientGrpcTest, CrudSugarPostsToTheNamedEndpoints) {
+  client_.index(texts(1));
+  client_.search(texts(1));
+  client_.update(texts(1));
+  client_.remove(texts(1));
+  std::vector<std::string> endpoints;
+  for (const DataRequest& r : gateway_.requests()) endpoints.push_back(r.header().exec_endpoint());
+  EXPECT_THAT(endpoints, ElementsAre("/index", "/search", "/update", "/delete"));
+}
+
+TEST_F(ClientGrpcTest, ExistingResultsKeyIsKeptAndBadOneReplaced) {
+  client_.post("/", {}, {.parameters = {{"__results__", {{"a", 1}}}}});
+  client_.post("/", {}, {.parameters = {{"__results__", 3}}});
+  auto requests = gateway_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].parameters()["__results__"]["a"], 1);
+  EXPECT_EQ(requests[1].parameters()["__results__"], nlohmann::json::object());
+}
+
+}  // namespace
+}  // namespace jina

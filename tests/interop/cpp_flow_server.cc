@@ -1,0 +1,48 @@
+// A local Flow for the interoperability tests: serves Executors that the
+// Python jina client posts to. Prints "PORT <n>" once serving; stops on
+// SIGTERM/SIGINT.
+//
+//   cpp_flow_server [v1|v2]
+#include <jina/jina.h>
+
+#include <cctype>
+#include <iostream>
+#include <string>
+
+namespace {
+
+class Upper : public jina::Executor {
+ public:
+  Upper() {
+    on({"/fail"}, &Upper::fail);
+    on({"/params"}, &Upper::params);
+    on_default(&Upper::upper);
+  }
+  void upper(jina::ExecutorRequest& req) {
+    for (auto& doc : req.docs) {
+      std::string text = doc.text();
+      for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      doc.set_text(text);
+    }
+  }
+  void fail(jina::ExecutorRequest&) {
+    throw std::invalid_argument("intentional failure from /fail");
+  }
+  nlohmann::json params(jina::ExecutorRequest& req) {
+    return {{"seen", req.parameters}, {"docs", req.docs.size()}};
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool v1 = argc > 1 && std::string(argv[1]) == "v1";
+  jina::Flow flow({.port = 0,
+                   .host = "127.0.0.1",
+                   .doc_format = v1 ? jina::DocFormat::kV1 : jina::DocFormat::kV2});
+  flow.add<Upper>({.name = "upper"});
+  flow.start();
+  std::cout << "PORT " << flow.port() << std::endl;
+  flow.block();
+  return 0;
+}
