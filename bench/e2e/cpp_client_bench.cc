@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     };
     jina::PostOptions o;
     o.request_size = a.request_size;
+    if (a.max_docs_in_flight > 0) o.max_docs_in_flight = a.max_docs_in_flight;
     o.on_done = [&](const jina::Response& r) { received += static_cast<long>(r.docs().size()); };
     client.post("/", generator, o);
   }

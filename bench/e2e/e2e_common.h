@@ -21,6 +21,8 @@ struct Args {
   int request_size = 100;
   // "throughput": one post of `docs`; "latency": `docs` sequential posts of one doc.
   std::string mode = "throughput";
+  // jina-cpp only: PostOptions::max_docs_in_flight (0: the default).
+  int max_docs_in_flight = 0;
 };
 
 inline Args parse_args(int argc, char** argv) {

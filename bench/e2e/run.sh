@@ -19,26 +19,44 @@ for _ in $(seq 1 100); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
 port="$(awk '/^PORT /{print $2}' "$log")"
 
 results="$(mktemp)"
+reps="${REPS:-5}"  # each cell is the median of this many runs: the machine is shared and noisy
 run() {  # run <client> <args...>
+  local client="$1"; shift
+  for _ in $(seq 1 "$reps"); do run_once "$client" "$@"; done
+}
+run_once() {
   local client="$1"; shift
   case "$client" in
     floor) "$build/bench/e2e/grpc_floor_bench" --port "$port" "$@" ;;
     cpp) "$build/bench/e2e/cpp_client_bench" --port "$port" "$@" ;;
+    # One malloc arena: shows how much of the RSS growth is glibc's per-thread arenas.
+    cpp-one-arena) MALLOC_ARENA_MAX=1 "$build/bench/e2e/cpp_client_bench" --port "$port" "$@" |
+                     sed 's/"client": *"jina-cpp"/"client":"jina-cpp, MALLOC_ARENA_MAX=1"/' ;;
     python) JINA_LOG_LEVEL=ERROR "$python" bench/e2e/python_client_bench.py --port "$port" "$@" 2>/dev/null | tail -1 ;;
   esac >>"$results"
 }
 
 for client in floor cpp python; do run "$client" --docs 10000 --request-size 100; done
-for client in floor cpp; do run "$client" --docs 1000000 --request-size 100; done
+for client in floor cpp; do reps=1 run "$client" --docs 1000000 --request-size 100; done
+for docs in 10000 1000000; do reps=1 run cpp-one-arena --docs "$docs" --request-size 100; done
 for client in floor cpp python; do run "$client" --docs 2000 --request-size 1; done
 for client in floor cpp python; do run "$client" --docs 500 --request-size 1 --mode latency; done
 
-"$python" - "$results" <<'PY'
+"$python" - "$results" "$reps" <<'PY'
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 def key(r): return (r["mode"], r["docs"], r["request_size"])
+groups = {}
+for r in runs:
+    groups.setdefault((r["client"],) + key(r), []).append(r)
+rows = []
+for g in groups.values():  # the run with the median docs/s stands for its cell
+    g.sort(key=lambda r: r["docs_per_s"])
+    rows.append(g[len(g) // 2])
 floor = {key(r): r for r in rows if r["client"] == "grpc-floor"}
+rows.sort(key=lambda r: (r["mode"] == "latency", r["request_size"] == 1, r["docs"]))
 py = {key(r): r for r in rows if r["client"] == "python-jina"}
+print(f"Each cell: the median of {sys.argv[2]} runs (1 for the 1,000,000-doc rows).\n")
 print("| workload | client | docs/s | vs floor | vs Python | client CPU µs/doc | p50 ms | peak RSS MB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 for r in rows:
