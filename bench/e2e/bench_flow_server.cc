@@ -1,6 +1,8 @@
 // The Flow every end-to-end benchmark client talks to: one Executor that
 // leaves the Documents as they are, so the numbers measure the clients and
-// the protocol, not an Executor. Prints "PORT <n>"; stops on SIGTERM.
+// the protocol, not an Executor. Serves gRPC, HTTP and WebSocket; prints
+// "PORT <grpc port>", "HTTP_PORT <n>" and "WEBSOCKET_PORT <n>"; stops on
+// SIGTERM.
 #include <jina/jina.h>
 
 #include <iostream>
@@ -14,9 +16,14 @@ class Echo : public jina::Executor {
 }  // namespace
 
 int main() {
-  jina::Flow flow({.port = 0, .host = "127.0.0.1"});
+  jina::Flow flow(
+      {.port = 0,
+       .host = "127.0.0.1",
+       .protocols = {jina::Protocol::kGrpc, jina::Protocol::kHttp, jina::Protocol::kWebsocket}});
   flow.add<Echo>({.name = "echo"});
   flow.start();
-  std::cout << "PORT " << flow.port() << std::endl;
+  std::cout << "HTTP_PORT " << flow.port(jina::Protocol::kHttp) << "\n"
+            << "WEBSOCKET_PORT " << flow.port(jina::Protocol::kWebsocket) << "\n"
+            << "PORT " << flow.port() << std::endl;
   flow.block();
 }

@@ -7,7 +7,8 @@
 
 int main(int argc, char** argv) {
   const bench::Args a = bench::parse_args(argc, argv);
-  jina::Client client("grpc://127.0.0.1:" + std::to_string(a.port));
+  const std::string scheme = a.protocol == "websocket" ? "ws" : a.protocol;
+  jina::Client client(scheme + "://127.0.0.1:" + std::to_string(a.port));
   client.is_flow_ready();  // connect before the clock starts, as the floor does
   const double cpu0 = bench::cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();

@@ -23,6 +23,8 @@ struct Args {
   std::string mode = "throughput";
   // jina-cpp only: PostOptions::max_docs_in_flight (0: the default).
   int max_docs_in_flight = 0;
+  // jina-cpp only: "grpc", "http" or "websocket".
+  std::string protocol = "grpc";
 };
 
 inline Args parse_args(int argc, char** argv) {
@@ -37,10 +39,13 @@ inline Args parse_args(int argc, char** argv) {
       a.request_size = std::stoi(v);
     else if (k == "--mode")
       a.mode = v;
+    else if (k == "--protocol")
+      a.protocol = v;
   }
   if (a.port == 0) {
     std::cerr << "usage: " << argv[0]
-              << " --port N [--docs N] [--request-size N] [--mode throughput|latency]\n";
+              << " --port N [--docs N] [--request-size N] [--mode throughput|latency]"
+                 " [--protocol grpc|http|websocket]\n";
     std::exit(2);
   }
   return a;
@@ -83,6 +88,7 @@ inline void report(const std::string& client, const Args& a, long docs_received,
                       {"docs_per_s", docs_received / seconds},
                       {"cpu_s", cpu},
                       {"peak_rss_mb", peak_rss_mb()}};
+  if (a.protocol != "grpc") j["protocol"] = a.protocol;
   if (!latencies_ms.empty()) j["p50_ms"] = percentile(latencies_ms, 0.5);
   std::cout << j.dump() << std::endl;
 }

@@ -27,9 +27,10 @@ p.add_argument("--port", type=int, required=True)
 p.add_argument("--docs", type=int, default=10000)
 p.add_argument("--request-size", type=int, default=100)
 p.add_argument("--mode", default="throughput")
+p.add_argument("--protocol", default="grpc", choices=["grpc", "http", "websocket"])
 a = p.parse_args()
 
-client = Client(host="127.0.0.1", port=a.port, protocol="grpc")
+client = Client(host="127.0.0.1", port=a.port, protocol=a.protocol)
 client.is_flow_ready()
 received = 0
 latencies = []
@@ -52,7 +53,7 @@ else:
     gen = (TextDoc(text=doc_text(i)) for i in range(a.docs))
     client.post("/", inputs=gen, request_size=a.request_size, on_done=on_done, return_type=DocList[TextDoc])
 seconds = time.perf_counter() - t0
-out = {"client": "python-jina", "mode": a.mode, "docs": a.docs, "request_size": a.request_size,
+out = {"client": "python-jina", "protocol": a.protocol, "mode": a.mode, "docs": a.docs, "request_size": a.request_size,
        "docs_received": received, "seconds": seconds, "docs_per_s": received / seconds,
        "cpu_s": cpu() - cpu0, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 if latencies:

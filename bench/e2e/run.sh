@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: jina-cpp's Client, the hand-written gRPC floor and
 # Jina's Python client (3.34, pinned venv), one after the other against the
-# same local Flow, in one run. Prints a Markdown table for docs/benchmarks.md.
+# same local Flow (gRPC, HTTP and WebSocket on their own ports), in one run.
+# Prints a Markdown table for docs/benchmarks.md.
 # Usage: bench/e2e/run.sh [build-dir]   (default build/release)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -17,6 +18,8 @@ server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
 port="$(awk '/^PORT /{print $2}' "$log")"
+http_port="$(awk '/^HTTP_PORT /{print $2}' "$log")"
+ws_port="$(awk '/^WEBSOCKET_PORT /{print $2}' "$log")"
 
 results="$(mktemp)"
 reps="${REPS:-5}"  # each cell is the median of this many runs: the machine is shared and noisy
@@ -33,6 +36,12 @@ run_once() {
     cpp-one-arena) MALLOC_ARENA_MAX=1 "$build/bench/e2e/cpp_client_bench" --port "$port" "$@" |
                      sed 's/"client": *"jina-cpp"/"client":"jina-cpp, MALLOC_ARENA_MAX=1"/' ;;
     python) JINA_LOG_LEVEL=ERROR "$python" bench/e2e/python_client_bench.py --port "$port" "$@" 2>/dev/null | tail -1 ;;
+    cpp-http) "$build/bench/e2e/cpp_client_bench" --port "$http_port" --protocol http "$@" ;;
+    cpp-websocket) "$build/bench/e2e/cpp_client_bench" --port "$ws_port" --protocol websocket "$@" ;;
+    python-http) JINA_LOG_LEVEL=ERROR "$python" bench/e2e/python_client_bench.py --port "$http_port" \
+                   --protocol http "$@" 2>/dev/null | tail -1 ;;
+    python-websocket) JINA_LOG_LEVEL=ERROR "$python" bench/e2e/python_client_bench.py --port "$ws_port" \
+                        --protocol websocket "$@" 2>/dev/null | tail -1 ;;
   esac >>"$results"
 }
 
@@ -41,11 +50,15 @@ for client in floor cpp; do reps=1 run "$client" --docs 1000000 --request-size 1
 for docs in 10000 1000000; do reps=1 run cpp-one-arena --docs "$docs" --request-size 100; done
 for client in floor cpp python; do run "$client" --docs 2000 --request-size 1; done
 for client in floor cpp python; do run "$client" --docs 500 --request-size 1 --mode latency; done
+for client in cpp-http python-http cpp-websocket python-websocket; do
+  run "$client" --docs 10000 --request-size 100
+  run "$client" --docs 2000 --request-size 1
+done
 
 "$python" - "$results" "$reps" <<'PY'
 import json, sys
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-def key(r): return (r["mode"], r["docs"], r["request_size"])
+def key(r): return (r.get("protocol", "grpc"), r["mode"], r["docs"], r["request_size"])
 groups = {}
 for r in runs:
     groups.setdefault((r["client"],) + key(r), []).append(r)
@@ -54,14 +67,16 @@ for g in groups.values():  # the run with the median docs/s stands for its cell
     g.sort(key=lambda r: r["docs_per_s"])
     rows.append(g[len(g) // 2])
 floor = {key(r): r for r in rows if r["client"] == "grpc-floor"}
-rows.sort(key=lambda r: (r["mode"] == "latency", r["request_size"] == 1, r["docs"]))
+order = {"grpc": 0, "http": 1, "websocket": 2}
+rows.sort(key=lambda r: (order[r.get("protocol", "grpc")], r["mode"] == "latency",
+                         r["request_size"] == 1, r["docs"]))
 py = {key(r): r for r in rows if r["client"] == "python-jina"}
 print(f"Each cell: the median of {sys.argv[2]} runs (1 for the 1,000,000-doc rows).\n")
 print("| workload | client | docs/s | vs floor | vs Python | client CPU µs/doc | p50 ms | peak RSS MB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 for r in rows:
     k = key(r)
-    wl = f"{r['mode']} {r['docs']:,} docs, request_size {r['request_size']}"
+    wl = f"{r.get('protocol', 'grpc')} {r['mode']} {r['docs']:,} docs, request_size {r['request_size']}"
     vs_floor = f"{r['docs_per_s'] / floor[k]['docs_per_s']:.2f}x" if k in floor else ""
     vs_py = f"{r['docs_per_s'] / py[k]['docs_per_s']:.1f}x" if k in py else "n/a"
     p50 = f"{r['p50_ms']:.2f}" if "p50_ms" in r else ""

@@ -17,7 +17,9 @@
 // Thread-safety: a Client may be used from many threads at once; each
 // post() is independent, and copies of a Client share its connection.
 // Callbacks of a post() run on the thread that called it, one at a time.
-// Only gRPC is supported for now; HTTP and WebSocket throw InvalidArgument.
+// Over HTTP every request is one POST (keep-alive connections, up to
+// `prefetch` in flight on several connections); over WebSocket one socket
+// per post() carries the requests as binary frames.
 //
 // Performance: requests are encoded on the calling thread while responses
 // are decoded on gRPC's threads; memory is bounded by `prefetch`, not by the
@@ -92,7 +94,8 @@ class Transport;
 
 class Client {
  public:
-  // `host` is a host name or a URI ("grpc://h:1234", "grpcs://h", "h:1234").
+  // `host` is a host name or a URI ("grpc://h:1234", "grpcs://h", "h:1234",
+  // "http://h:8080", "wss://h").
   // Throws InvalidArgument for a malformed host, a setting given twice, an
   // unsupported protocol or an unreadable TLS file.
   explicit Client(std::string_view host);
@@ -135,6 +138,15 @@ class Client {
   // {"jina": {"jina": "3.34.0", "docarray": ...}, "envs": {...}}.
   // Throws ConnectionError.
   nlohmann::json status(double timeout = 10.0) const;
+  // Sends a GraphQL query or mutation with `variables` (a JSON object or
+  // null) to the gateway's /graphql endpoint and returns its JSON answer,
+  // {"data": ..., "errors": [...]} as the gateway wrote it. Only HTTP
+  // gateways of docarray v1 started with `--expose-graphql-endpoint` have
+  // one: elsewhere this throws jina::Error (NOT_FOUND or UNIMPLEMENTED).
+  // Throws ConnectionError when the gateway cannot be reached.
+  nlohmann::json mutate(std::string_view mutation, const nlohmann::json& variables = nullptr,
+                        double timeout = 10.0) const;
+
   // The docarray format in use: ClientOptions::doc_format, or what status()
   // reports (asked once), or v2 when the Flow cannot tell.
   DocFormat doc_format() const;

@@ -24,6 +24,12 @@
 // call ends OK. Bytes that do not parse as a request end the call with
 // INVALID_ARGUMENT; unknown methods get UNIMPLEMENTED.
 //
+// Served over HTTP and WebSocket as jina's gateways do (docarray v2: POST
+// /<endpoint>, "/default" for the default binding, an Executor error is a
+// 500 {"detail": ...}; v1: POST /post and the CRUD routes), with GET /,
+// /status, /dry_run and /openapi.json; WebSocket "/" takes binary frames of
+// serialized requests until a single 0x00 byte, and "/dry_run".
+//
 // Thread-safety: configure (add) from one thread before start(). start(),
 // stop(), block() and port() may be called from any thread.
 #ifndef JINA_FLOW_H_
@@ -48,8 +54,17 @@ struct FlowOptions {
   // The address to listen on. "0.0.0.0" (every interface) as in jina;
   // "127.0.0.1" keeps the Flow local to the machine.
   std::string host = "0.0.0.0";
-  // For now only Protocol::kGrpc; start() throws InvalidArgument for others.
+  // The protocols served, each on its own port: gRPC, HTTP (jina's HTTP
+  // gateway routes) and WebSocket. A single protocol listens on `port`.
   std::vector<Protocol> protocols = {Protocol::kGrpc};
+  // One port per entry of `protocols`, in the same order (0 picks a free
+  // one). Empty: the first protocol listens on `port`, the others on free
+  // ports; port(Protocol) tells which.
+  std::vector<int> ports{};
+  // A server certificate chain and its private key, as PEM files: set both
+  // to serve gRPC over TLS, https and wss instead of the plain protocols.
+  std::string ssl_certfile{};
+  std::string ssl_keyfile{};
   // The docarray wire format the Flow speaks (and reports in _status).
   DocFormat doc_format = DocFormat::kV2;
   // Requests in flight per JinaRPC/Call stream when the client sends no
@@ -57,7 +72,9 @@ struct FlowOptions {
   int prefetch = 1000;
   // Threads that run Executors; 0 means one per core (at least 2).
   int workers = 0;
-  // Largest gRPC message accepted or sent, in bytes; -1 means no limit (as jina).
+  // Largest gRPC message accepted or sent, in bytes; -1 means no limit (as
+  // jina). Also bounds HTTP bodies and WebSocket messages, which -1 caps at
+  // 256 MiB.
   int max_message_bytes = -1;
   // How long stop() lets open calls finish before cancelling them.
   std::chrono::milliseconds shutdown_grace{500};
@@ -98,8 +115,9 @@ class Flow {
 
   // Validates the graph (unknown or cyclic needs throw InvalidArgument), binds
   // the port and starts serving; returns once the Flow accepts calls. Throws
-  // jina::Error when the port cannot be bound, InvalidArgument for options
-  // out of range or a protocol other than gRPC. Calling it twice throws.
+  // jina::Error when a port cannot be bound, InvalidArgument for options out
+  // of range, a protocol listed twice, `ports` not matching `protocols`, or
+  // TLS files that cannot be loaded. Calling it twice throws.
   void start();
   // Stops serving: open calls get shutdown_grace to finish, then are
   // cancelled; queued requests are dropped; returns when every worker has
@@ -109,8 +127,11 @@ class Flow {
   // thread), then stops the Flow. Starts it first if needed.
   void block();
 
-  // The bound port once started; FlowOptions::port before.
+  // The first protocol's bound port once started; FlowOptions::port before.
   int port() const;
+  // The bound port of `protocol` once started (before: the port asked for).
+  // Throws InvalidArgument when the Flow does not serve `protocol`.
+  int port(Protocol protocol) const;
   bool is_running() const;
   const FlowOptions& options() const;
   // Every endpoint some Executor binds, sorted, plus "_jina_dry_run_".

@@ -2,6 +2,7 @@
 #ifndef JINA_JINA_H_
 #define JINA_JINA_H_
 
+#include "jina/async_client.h"
 #include "jina/client.h"
 #include "jina/document.h"
 #include "jina/error.h"

@@ -31,6 +31,12 @@ namespace jina {
 // gRPC message compression for the requests of a post().
 enum class Compression { kNone, kGzip, kDeflate };
 
+// How an HTTP Client addresses a docarray request. kAuto does what Jina's
+// client does: reads the gateway's /openapi.json once and POSTs to the
+// endpoint's own route if there is one, else to "/default" (docarray v2
+// gateways), else to the generic "/post" (docarray v1 gateways).
+enum class HttpApi { kAuto, kPerEndpoint, kPost };
+
 // Where a Client connects. `host` may be a bare host name or address, or a
 // URI such as "grpcs://example.com:443" whose scheme sets `protocol` and
 // `tls` and whose port sets `port`; giving a setting both in the URI and as
@@ -41,7 +47,7 @@ struct ClientOptions {
   std::string host{};
   // 1..65535; 0 means "not set": 443 with TLS, 80 otherwise (as Jina).
   int port = 0;
-  // Unset means gRPC. HTTP and WebSocket are not supported yet.
+  // Unset means gRPC.
   std::optional<Protocol> protocol{};
   // Unset means no TLS.
   std::optional<bool> tls{};
@@ -59,6 +65,9 @@ struct ClientOptions {
   // Which docarray wire format the Flow speaks. Unset: asked once from the
   // Flow's status (docarray < 0.30 means v1), v2 when that fails.
   std::optional<DocFormat> doc_format{};
+
+  // HTTP only: which routes requests go to (see HttpApi).
+  HttpApi http_api = HttpApi::kAuto;
 };
 
 // A flag to stop a running post() from another thread. Copies share the

@@ -6,76 +6,31 @@
 #include <string>
 #include <utility>
 
+#include "client/client_core.h"
 #include "client/host_uri.h"
 #include "client/post_call.h"
 #include "client/retry.h"
 #include "jina/error.h"
 #include "transport/grpc_transport.h"
+#include "transport/http_transport.h"
 #include "transport/transport.h"
+#include "transport/websocket_transport.h"
 
 namespace jina {
 namespace internal {
 
-// What all copies of a Client's state share; post() itself keeps its state
-// on the caller's stack, so only the format cache needs a lock.
-class ClientCore {
- public:
-  ClientCore(std::shared_ptr<Transport> transport, ClientOptions options)
-      : transport_(std::move(transport)), options_(std::move(options)) {}
-
-  Transport& transport() const { return *transport_; }
-  const RandomSource& random() const { return random_; }
-
-  DocFormat doc_format() {
-    if (options_.doc_format) return *options_.doc_format;
-    std::lock_guard lock(mu_);
-    if (detected_) return *detected_;
-    auto info = transport_->info(std::chrono::seconds(5));
-    // Unreachable now: assume the default install (v2) and ask again next time.
-    if (!info.ok()) return DocFormat::kV2;
-    detected_ = format_of(*info);
-    return *detected_;
-  }
-
- private:
-  // docarray < 0.30 is the v1 wire format.
-  static DocFormat format_of(const nlohmann::json& info) {
-    auto jina = info.find("jina");
-    if (jina == info.end() || !jina->contains("docarray") || !(*jina)["docarray"].is_string()) {
-      return DocFormat::kV2;
-    }
-    std::string version = (*jina)["docarray"].get<std::string>();
-    int major = 0;
-    int minor = 0;
-    const char* p = version.data();
-    const char* end = version.data() + version.size();
-    auto r = std::from_chars(p, end, major);
-    if (r.ec != std::errc()) return DocFormat::kV2;
-    if (r.ptr < end && *r.ptr == '.') std::from_chars(r.ptr + 1, end, minor);
-    return (major == 0 && minor < 30) ? DocFormat::kV1 : DocFormat::kV2;
-  }
-
-  std::shared_ptr<Transport> transport_;
-  ClientOptions options_;
-  RandomSource random_ = default_random();
-  std::mutex mu_;
-  std::optional<DocFormat> detected_;
-};
-
 namespace {
 
 std::shared_ptr<Transport> make_transport(const Target& target, const ClientOptions& options) {
-  if (target.protocol != Protocol::kGrpc) {
-    throw InvalidArgument("protocol " + std::string(protocol_name(target.protocol)) +
-                          " is not supported yet: use grpc");
+  switch (target.protocol) {
+    case Protocol::kHttp:
+      return make_http_transport(target, options);
+    case Protocol::kWebsocket:
+      return make_websocket_transport(target, options);
+    case Protocol::kGrpc:
+      break;
   }
   return make_grpc_transport(target, options);
-}
-
-std::shared_ptr<ClientCore> make_core(std::string_view host, ClientOptions options) {
-  Target target = resolve_target(host, options);
-  auto transport = make_transport(target, options);
-  return std::make_shared<ClientCore>(std::move(transport), std::move(options));
 }
 
 std::chrono::steady_clock::duration seconds(double s) {
@@ -84,6 +39,13 @@ std::chrono::steady_clock::duration seconds(double s) {
 }
 
 }  // namespace
+
+std::shared_ptr<ClientCore> make_core(std::string_view host, ClientOptions options) {
+  Target target = resolve_target(host, options);
+  auto transport = make_transport(target, options);
+  return std::make_shared<ClientCore>(std::move(transport), std::move(options));
+}
+
 }  // namespace internal
 
 Client::Client(std::string_view host) : Client(host, ClientOptions{}) {}
@@ -151,6 +113,20 @@ nlohmann::json Client::status(double timeout) const {
                           result.status().code());
   }
   return *std::move(result);
+}
+
+nlohmann::json Client::mutate(std::string_view mutation, const nlohmann::json& variables,
+                              double timeout) const {
+  nlohmann::json body = {{"query", std::string(mutation)},
+                         {"variables", variables.is_null() ? nlohmann::json::object() : variables}};
+  auto result = core_->transport().graphql(body, internal::seconds(timeout));
+  if (result.ok()) return *std::move(result);
+  const absl::Status& status = result.status();
+  if (status.code() == absl::StatusCode::kNotFound ||
+      status.code() == absl::StatusCode::kUnimplemented) {
+    throw Error(status);
+  }
+  throw ConnectionError("GraphQL at " + target() + " failed: " + status.ToString(), status.code());
 }
 
 DocFormat Client::doc_format() const { return core_->doc_format(); }

@@ -23,6 +23,9 @@
 namespace jina::internal {
 namespace {
 
+// Posts running in this process (any Client), to decide whether spinning pays.
+std::atomic<int> active_posts{0};
+
 // What the transport threads (and a cancelling thread) tell the caller's thread.
 struct Event {
   enum class Kind { kResponse, kBadResponse, kDone, kCancel };
@@ -48,8 +51,10 @@ class EventQueue {
   void take(std::deque<Event>& out, std::optional<Clock::time_point> deadline, TimeSource& time) {
     const Clock::duration slice = time.poll_interval();
     // A response usually follows within microseconds: a short spin saves a
-    // sleep and a wake-up, which dominate the latency of small requests.
-    for (int i = 0; i < kSpins && size_.load(std::memory_order_acquire) == 0; ++i) {
+    // sleep and a wake-up, which dominate the latency of small requests. With
+    // other posts running the spin only takes CPU from them (and the Flow).
+    const int spins = active_posts.load(std::memory_order_relaxed) > 1 ? 0 : kSpins;
+    for (int i = 0; i < spins && size_.load(std::memory_order_acquire) == 0; ++i) {
       std::this_thread::yield();
     }
     std::unique_lock lock(mu_);
@@ -166,11 +171,13 @@ class PostCall {
       timeout_ = std::chrono::duration_cast<Clock::duration>(
           std::chrono::duration<double>(options.timeout));
     }
+    active_posts.fetch_add(1, std::memory_order_relaxed);
   }
 
   ~PostCall() {
     // The stream reports to queue_ until it is gone.
     stream_.reset();
+    active_posts.fetch_sub(1, std::memory_order_relaxed);
   }
 
   void run() {
@@ -222,6 +229,7 @@ class PostCall {
   void open_stream() {
     StreamOptions stream_options{options_.compression, options_.results_in_order, options_.prefetch,
                                  options_.metadata};
+    stream_options.doc_format = format_;
     stream_.reset();  // before its sink goes
     ++stream_id_;
     sink_ = std::make_unique<StreamSink>(queue_, format_, stream_id_);
@@ -358,7 +366,11 @@ class PostCall {
 
   void collect(Response response) {
     if (collect_docs_) results_.docs->extend(std::move(response.docs()));
-    if (results_.responses) results_.responses->push_back(std::move(response));
+    if (results_.responses) {
+      results_.responses->push_back(std::move(response));
+    } else if (results_.each) {
+      results_.each(std::move(response));
+    }
   }
 
   void on_stream_done(const absl::Status& status) {

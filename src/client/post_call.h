@@ -8,6 +8,7 @@
 #ifndef JINA_SRC_CLIENT_POST_CALL_H_
 #define JINA_SRC_CLIENT_POST_CALL_H_
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -18,10 +19,13 @@
 
 namespace jina::internal {
 
-// Where results go: either may be null.
+// Where results go: any may be null. `each` gets every delivered response
+// (after its callbacks, in delivery order) on the post's thread; a sink that
+// blocks holds the post back, with at most `prefetch` requests in flight.
 struct PostResults {
   DocumentArray* docs = nullptr;
   std::vector<Response>* responses = nullptr;
+  std::function<void(Response&&)> each{};
 };
 
 // Runs one post to completion. Throws as Client::post documents. `random`

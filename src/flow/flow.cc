@@ -10,6 +10,7 @@
 
 #include "flow/graph.h"
 #include "flow/grpc_server.h"
+#include "flow/web_server.h"
 #include "flow/worker_pool.h"
 #include "jina/error.h"
 
@@ -35,7 +36,8 @@ class Flow::Impl {
   std::unique_ptr<flow::Graph> graph;
   std::unique_ptr<flow::WorkerPool> pool;
   std::unique_ptr<flow::GrpcServer> grpc;
-  int bound_port = 0;
+  std::vector<std::unique_ptr<flow::WebServer>> web;
+  std::vector<int> bound_ports;  // in the order of options.protocols
 };
 
 Flow::Flow(FlowOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -69,14 +71,28 @@ void Flow::start() {
   if (impl_->state != Impl::State::kNew)
     throw Error(absl::StatusCode::kFailedPrecondition, "Flow::start: the Flow already started");
   if (o.protocols.empty()) throw InvalidArgument("Flow: no protocol to serve");
-  for (Protocol p : o.protocols) {
-    if (p != Protocol::kGrpc) {
-      throw InvalidArgument("Flow: protocol " + std::string(protocol_name(p)) +
-                            " is not served yet; use grpc");
+  for (std::size_t i = 0; i < o.protocols.size(); ++i) {
+    if (std::find(o.protocols.begin(), o.protocols.begin() + i, o.protocols[i]) !=
+        o.protocols.begin() + i) {
+      throw InvalidArgument("Flow: protocol " + std::string(protocol_name(o.protocols[i])) +
+                            " is listed twice");
     }
   }
-  if (o.port < 0 || o.port > 65535)
-    throw InvalidArgument("Flow: port " + std::to_string(o.port) + " is out of range");
+  if (!o.ports.empty() && o.ports.size() != o.protocols.size()) {
+    throw InvalidArgument("Flow: " + std::to_string(o.ports.size()) + " ports for " +
+                          std::to_string(o.protocols.size()) + " protocols");
+  }
+  std::vector<int> ports = o.ports;
+  if (ports.empty()) {
+    ports.assign(o.protocols.size(), 0);
+    ports.front() = o.port;
+  }
+  for (int port : ports) {
+    if (port < 0 || port > 65535)
+      throw InvalidArgument("Flow: port " + std::to_string(port) + " is out of range");
+  }
+  if (o.ssl_certfile.empty() != o.ssl_keyfile.empty())
+    throw InvalidArgument("Flow: TLS needs both ssl_certfile and ssl_keyfile");
   if (o.prefetch < 0) throw InvalidArgument("Flow: prefetch must be >= 0");
   if (o.workers < 0) throw InvalidArgument("Flow: workers must be >= 0");
   if (o.max_message_bytes == 0 || o.max_message_bytes < -1) {
@@ -88,24 +104,52 @@ void Flow::start() {
   int workers = o.workers > 0 ? o.workers
                               : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   auto pool = std::make_unique<flow::WorkerPool>(workers);
-  auto grpc = std::make_unique<flow::GrpcServer>(
-      *graph, *pool,
-      flow::GrpcServerOptions{.host = o.host,
-                              .port = o.port,
-                              .doc_format = o.doc_format,
-                              .prefetch = o.prefetch,
-                              .max_message_bytes = o.max_message_bytes,
-                              .shutdown_grace = o.shutdown_grace});
-  impl_->bound_port = grpc->port();
+  std::unique_ptr<flow::GrpcServer> grpc;
+  std::vector<std::unique_ptr<flow::WebServer>> web;
+  std::vector<int> bound_ports;
+  // Servers already started are shut down by their destructors if a later
+  // one throws; the pool outlives them (declared first).
+  for (std::size_t i = 0; i < o.protocols.size(); ++i) {
+    if (o.protocols[i] == Protocol::kGrpc) {
+      grpc = std::make_unique<flow::GrpcServer>(
+          *graph, *pool,
+          flow::GrpcServerOptions{.host = o.host,
+                                  .port = ports[i],
+                                  .doc_format = o.doc_format,
+                                  .prefetch = o.prefetch,
+                                  .max_message_bytes = o.max_message_bytes,
+                                  .shutdown_grace = o.shutdown_grace,
+                                  .tls_cert_file = o.ssl_certfile,
+                                  .tls_key_file = o.ssl_keyfile});
+      bound_ports.push_back(grpc->port());
+    } else {
+      web.push_back(std::make_unique<flow::WebServer>(
+          *graph, *pool,
+          flow::WebServerOptions{
+              .host = o.host,
+              .port = ports[i],
+              .doc_format = o.doc_format,
+              .max_body_bytes = o.max_message_bytes > 0
+                                    ? static_cast<std::size_t>(o.max_message_bytes)
+                                    : flow::WebServerOptions{}.max_body_bytes,
+              .shutdown_grace = o.shutdown_grace,
+              .tls_cert_file = o.ssl_certfile,
+              .tls_key_file = o.ssl_keyfile}));
+      bound_ports.push_back(web.back()->port());
+    }
+  }
+  impl_->bound_ports = std::move(bound_ports);
   impl_->graph = std::move(graph);
   impl_->pool = std::move(pool);
   impl_->grpc = std::move(grpc);
+  impl_->web = std::move(web);
   impl_->state = Impl::State::kRunning;
   impl_->state_changed.notify_all();
 }
 
 void Flow::stop() {
   std::unique_ptr<flow::GrpcServer> grpc;
+  std::vector<std::unique_ptr<flow::WebServer>> web;
   std::unique_ptr<flow::WorkerPool> pool;
   {
     std::unique_lock lock(impl_->mu);
@@ -121,11 +165,13 @@ void Flow::stop() {
     impl_->state = Impl::State::kStopping;
     impl_->state_changed.notify_all();
     grpc = std::move(impl_->grpc);
+    web = std::move(impl_->web);
     pool = std::move(impl_->pool);
   }
   // The server first: its calls wait on pool tasks. The graph stays, for
   // endpoints().
-  grpc->shutdown();
+  if (grpc) grpc->shutdown();
+  for (auto& server : web) server->shutdown();
   pool->shutdown();
   std::lock_guard lock(impl_->mu);
   impl_->state = Impl::State::kStopped;
@@ -160,7 +206,23 @@ void Flow::block() {
 
 int Flow::port() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->state == Impl::State::kRunning ? impl_->bound_port : impl_->options.port;
+  if (impl_->state == Impl::State::kRunning) return impl_->bound_ports.front();
+  const FlowOptions& o = impl_->options;
+  return o.ports.empty() ? o.port : o.ports.front();
+}
+
+int Flow::port(Protocol protocol) const {
+  std::lock_guard lock(impl_->mu);
+  const FlowOptions& o = impl_->options;
+  auto it = std::find(o.protocols.begin(), o.protocols.end(), protocol);
+  if (it == o.protocols.end()) {
+    throw InvalidArgument("Flow::port: protocol " + std::string(protocol_name(protocol)) +
+                          " is not served");
+  }
+  auto i = static_cast<std::size_t>(it - o.protocols.begin());
+  if (impl_->state == Impl::State::kRunning) return impl_->bound_ports[i];
+  if (!o.ports.empty()) return i < o.ports.size() ? o.ports[i] : 0;
+  return i == 0 ? o.port : 0;
 }
 
 bool Flow::is_running() const {

@@ -254,4 +254,35 @@ Response Graph::process(DataRequest request) const {
   return response;
 }
 
+std::string Graph::process_serialized(std::string_view bytes, DocFormat format) const {
+  DataRequest request;
+  try {
+    request = DataRequest::parse(bytes, format);
+  } catch (const std::exception& e) {
+    throw InvalidArgument(std::string("cannot parse jina.DataRequestProto: ") + e.what());
+  }
+  Response response = process(std::move(request));
+  try {
+    return response.serialize(format);
+  } catch (...) {
+    Status status = exception_status(std::current_exception(), "Flow", kGatewayName,
+                                     response.header().exec_endpoint());
+    response.header().set_status(status);
+    response.set_docs({});
+    try {
+      return response.serialize(format);
+    } catch (const std::exception& e) {
+      throw Error(absl::StatusCode::kInternal,
+                  std::string("cannot encode the response: ") + e.what());
+    }
+  }
+}
+
+Status Graph::dry_run() const {
+  DataRequest request;
+  request.header().set_request_id(new_id()).set_exec_endpoint(kDryRunEndpoint);
+  request.set_docs(DocumentArray{Document()});
+  return process(std::move(request)).status();
+}
+
 }  // namespace jina::flow

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jina/executor.h"
@@ -36,6 +37,17 @@ class Graph {
   // throws for an Executor's failure: that is reported in header.status.
   // Safe to call from several threads at once.
   Response process(DataRequest request) const;
+
+  // process() on a serialized jina.DataRequestProto, answering the same way
+  // in `format`: what the gRPC and WebSocket fronts do with each message.
+  // Docs an Executor made that cannot be encoded are reported like an
+  // Executor error, without the docs. Throws InvalidArgument for bytes that
+  // do not parse, and Error (INTERNAL) if even that response cannot be encoded.
+  std::string process_serialized(std::string_view bytes, DocFormat format) const;
+
+  // jina's dry run: an empty Document through the whole Flow, no Executor
+  // running it; the response's status.
+  Status dry_run() const;
 
   // Every endpoint bound by some Executor, sorted, plus kDryRunEndpoint.
   std::vector<std::string> endpoints() const;

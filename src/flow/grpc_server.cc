@@ -6,18 +6,18 @@
 
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
-#include "flow/executor_status.h"
 #include "flow/info.h"
 #include "jina.pb.h"
 #include "jina/error.h"
@@ -57,20 +57,19 @@ grpc::ByteBuffer to_buffer(const std::string& bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
-std::string iso_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  return text;
-}
-
 std::string metadata_value(const grpc::ServerContextBase& ctx, std::string_view key) {
   const auto& metadata = ctx.client_metadata();
   auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
   if (it == metadata.end()) return {};
   return std::string(it->second.data(), it->second.size());
+}
+
+std::string read_pem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || text.str().empty()) throw InvalidArgument("Flow: cannot read the TLS file " + path);
+  return text.str();
 }
 
 using Outcome = std::variant<std::string, grpc::Status>;  // response bytes, or the call's error
@@ -84,7 +83,7 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
       : graph_(graph),
         pool_(pool),
         options_(options),
-        started_at_(iso_now()),
+        started_at_(utc_now_iso()),
         session_id_(new_id()) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
@@ -94,39 +93,18 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
   // One DataRequest in, its response out. Malformed bytes are the client's
   // error (INVALID_ARGUMENT); an Executor's error is inside the response.
   Outcome process_data(const std::string& bytes) const {
-    DataRequest request;
     try {
-      request = DataRequest::parse(bytes, options_.doc_format);
+      return graph_.process_serialized(bytes, options_.doc_format);
+    } catch (const InvalidArgument& e) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
     } catch (const std::exception& e) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          std::string("cannot parse jina.DataRequestProto: ") + e.what());
-    }
-    Response response = graph_.process(std::move(request));
-    try {
-      return response.serialize(options_.doc_format);
-    } catch (...) {
-      // The docs an Executor produced cannot go on the wire: report it like
-      // an Executor error, without the docs.
-      Status status = exception_status(std::current_exception(), "Flow", kGatewayName,
-                                       response.header().exec_endpoint());
-      response.header().set_status(status);
-      response.set_docs({});
-      try {
-        return response.serialize(options_.doc_format);
-      } catch (const std::exception& e) {
-        return grpc::Status(grpc::StatusCode::INTERNAL,
-                            std::string("cannot encode the response: ") + e.what());
-      }
+      return grpc::Status(grpc::StatusCode::INTERNAL, e.what());
     }
   }
 
   Outcome dry_run() const {
-    DataRequest request;
-    request.header().set_request_id(new_id()).set_exec_endpoint(kDryRunEndpoint);
-    request.set_docs(DocumentArray{Document()});
-    Response response = graph_.process(std::move(request));
     jina::StatusProto status;
-    wire::encode(response.status(), &status);
+    wire::encode(graph_.dry_run(), &status);
     return status.SerializeAsString();
   }
 
@@ -439,7 +417,14 @@ GrpcServer::GrpcServer(const Graph& graph, WorkerPool& pool, GrpcServerOptions o
   const std::string address = host + ":" + std::to_string(options_.port);
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options_.tls_cert_file.empty()) {
+    grpc::SslServerCredentialsOptions tls;
+    tls.pem_key_cert_pairs.push_back(
+        {read_pem(options_.tls_key_file), read_pem(options_.tls_cert_file)});
+    credentials = grpc::SslServerCredentials(tls);
+  }
+  builder.AddListeningPort(address, credentials, &port_);
   builder.RegisterCallbackGenericService(service_.get());
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);

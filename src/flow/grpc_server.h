@@ -25,12 +25,16 @@ struct GrpcServerOptions {
   int prefetch = 1000;  // per Call stream unless the client sends __prefetch__; 0 = no bound
   int max_message_bytes = -1;
   std::chrono::milliseconds shutdown_grace{500};
+  // PEM files; both set serves TLS.
+  std::string tls_cert_file{};
+  std::string tls_key_file{};
 };
 
 class GrpcServer {
  public:
   // Binds and starts serving. `graph` and `pool` must outlive the server.
-  // Throws jina::Error (UNAVAILABLE) when the address cannot be bound.
+  // Throws jina::Error (UNAVAILABLE) when the address cannot be bound, and
+  // InvalidArgument when the TLS files cannot be read.
   GrpcServer(const Graph& graph, WorkerPool& pool, GrpcServerOptions options);
   // Shuts down.
   ~GrpcServer();

@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 
 #include <cstdlib>
+#include <ctime>
 
 namespace jina::flow {
 namespace {
@@ -20,6 +21,15 @@ std::string protobuf_version() {
 }
 
 }  // namespace
+
+std::string utc_now_iso() {
+  std::time_t t = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  return text;
+}
 
 const char* docarray_version(DocFormat format) {
   return format == DocFormat::kV1 ? "0.21.0" : "0.40.1";

@@ -22,6 +22,9 @@ const char* docarray_version(DocFormat format);
 
 // `started_at_iso` is the Flow's start time (the "uptime" key, as jina
 // reports it); `session_id` identifies this Flow instance.
+// The current UTC time as "YYYY-MM-DDTHH:MM:SS".
+std::string utc_now_iso();
+
 FlowInfo flow_info(DocFormat format, const std::string& started_at_iso,
                    const std::string& session_id);
 

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "jina/options.h"
+#include "jina/protocol.h"
 
 namespace jina::internal {
 
@@ -53,6 +54,9 @@ struct StreamOptions {
   bool results_in_order = false;
   int prefetch = 0;  // sent as `__prefetch__` when > 0
   std::vector<std::pair<std::string, std::string>> metadata;
+  // The docarray format of the serialized requests and of the responses
+  // expected back (transports that re-encode, like HTTP, need it).
+  DocFormat doc_format = DocFormat::kV2;
 };
 
 class Transport {
@@ -71,6 +75,15 @@ class Transport {
   virtual absl::StatusOr<std::vector<std::string>> endpoints(Duration timeout) = 0;
   // jina.JinaInfoRPC/_status as {"jina": {...}, "envs": {...}}.
   virtual absl::StatusOr<nlohmann::json> info(Duration timeout) = 0;
+  // POSTs a GraphQL `{query, variables}` body and returns the JSON answer.
+  // NOT_FOUND where the gateway has no GraphQL endpoint; UNIMPLEMENTED for
+  // transports without one (gRPC, WebSocket).
+  virtual absl::StatusOr<nlohmann::json> graphql(const nlohmann::json& body, Duration timeout) {
+    (void)body;
+    (void)timeout;
+    return absl::UnimplementedError("GraphQL needs an HTTP gateway (http:// or https://), not " +
+                                    target());
+  }
   // "host:port", for error messages.
   virtual std::string target() const = 0;
 };

@@ -120,4 +120,30 @@ TEST(ExamplesTest, ClientRetries) {
   EXPECT_THAT(r.output, HasSubstr("cancelled: "));
 }
 
+TEST(ExamplesTest, AsyncCallbacks) {
+  ExampleRun r = run_example("async_callbacks");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("on_success: hello ada\n"));
+  EXPECT_THAT(r.output, HasSubstr("on_success: hello alan\n"));
+  EXPECT_THAT(r.output, HasSubstr("on_success: hello grace\n"));
+  EXPECT_THAT(r.output, HasSubstr("on_error: "));
+  EXPECT_THAT(r.output, HasSubstr("no greeting today"));
+  EXPECT_THAT(r.output, HasSubstr("on_finished: docs, no error\n"
+                                  "get() after recovery: fallback\n"
+                                  "late on_success: 1 document\n"));
+}
+
+TEST(ExamplesTest, AsyncStream) {
+  ExampleRun r = run_example("async_stream");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("first response: 9 squared is 81\n"));
+  EXPECT_THAT(r.output, HasSubstr("1000 squares received; the sender was never more than "));
+}
+
+TEST(ExamplesTest, AsyncQueue) {
+  ExampleRun r = run_example("async_queue");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("5000 documents indexed in 100 responses\n"));
+}
+
 }  // namespace

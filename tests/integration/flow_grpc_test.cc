@@ -452,7 +452,7 @@ TEST(FlowGrpcOptionsTest, ChainsExecutorsInAddOrder) {
 
 TEST(FlowGrpcOptionsTest, RejectsBadConfiguration) {
   {
-    Flow flow(local({.protocols = {jina::Protocol::kHttp}}));
+    Flow flow(local({.protocols = {jina::Protocol::kGrpc, jina::Protocol::kGrpc}}));
     EXPECT_THROW(flow.start(), jina::InvalidArgument);
   }
   {

@@ -2,11 +2,12 @@
 // Python jina client posts to. Prints "PORT <n>" once serving; stops on
 // SIGTERM/SIGINT.
 //
-//   cpp_flow_server [v1|v2]
+//   cpp_flow_server [v1|v2] [grpc|http|websocket]
 #include <jina/jina.h>
 
 #include <cctype>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace {
@@ -37,8 +38,15 @@ class Upper : public jina::Executor {
 
 int main(int argc, char** argv) {
   const bool v1 = argc > 1 && std::string(argv[1]) == "v1";
+  std::optional<jina::Protocol> protocol = jina::Protocol::kGrpc;
+  if (argc > 2) protocol = jina::parse_protocol(argv[2]);
+  if (!protocol) {
+    std::cerr << "unknown protocol " << argv[2] << "\n";
+    return 2;
+  }
   jina::Flow flow({.port = 0,
                    .host = "127.0.0.1",
+                   .protocols = {*protocol},
                    .doc_format = v1 ? jina::DocFormat::kV1 : jina::DocFormat::kV2});
   flow.add<Upper>({.name = "upper"});
   flow.start();

@@ -2,12 +2,14 @@
 # Creates (once; reused while requirements-v2.txt is unchanged) a Python
 # virtual environment with jina 3.34.0 and docarray v2, pinned exactly, for
 # the interoperability tests and the side-by-side benchmarks.
-# Usage: tests/interop/setup_venv.sh <venv-dir>   (prints the venv's python)
+# Usage: tests/interop/setup_venv.sh <venv-dir> [requirements-file]
+#   (prints the venv's python; the default requirements are requirements-v2.txt,
+#   requirements-http.txt pins pydantic 1, which jina's HTTP gateway needs)
 # Fails loudly when the install fails: interop tests never skip silently.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${1:?usage: setup_venv.sh <venv-dir>}"
-req="$here/requirements-v2.txt"
+req="${2:-$here/requirements-v2.txt}"
 stamp="$venv/.requirements.sha256"
 want="$(sha256sum "$req" | cut -d' ' -f1)"
 

@@ -12,10 +12,9 @@ namespace {
 TEST(ClientApiTest, ContractCompilesAsWritten) {
   jina::Client c("grpc://localhost:54321");
   EXPECT_EQ(c.target(), "localhost:54321");
-  EXPECT_THROW(
-      jina::Client c2(
-          {.host = "localhost", .port = 54321, .protocol = jina::Protocol::kHttp, .tls = false}),
-      jina::InvalidArgument);  // HTTP is not supported yet
+  jina::Client c2(
+      {.host = "localhost", .port = 54321, .protocol = jina::Protocol::kHttp, .tls = false});
+  EXPECT_EQ(c2.target(), "localhost:54321");
   EXPECT_THROW(jina::Client("https://h:1234", {.port = 4321}), jina::InvalidArgument);
 
   jina::PostOptions o;

@@ -1,0 +1,342 @@
+// jina::AsyncClient: posts that return at once, as promise-like tasks or as
+// a stream of responses.
+//
+//   jina::AsyncClient ac("grpc://localhost:54321");
+//   jina::PostTask t = ac.post("/", docs, {.request_size = 10})
+//       .on_success([](const jina::DocumentArray& out) { ... })
+//       .on_error([](const jina::Error& e) { ... });
+//   jina::DocumentArray out = t.get();  // waits; rethrows
+//   for (const jina::Response& r : ac.stream("/", docs)) { ... }
+//
+// A post runs exactly as Client::post does (batching, `prefetch`, retries,
+// ordering, timeouts, PostOptions callbacks), on a thread of the AsyncClient,
+// so many posts run at once over the AsyncClient's one connection. Every
+// Transport works: the post machinery is the Client's, whatever the protocol.
+//
+// Threads: PostOptions callbacks (on_done, on_error, on_always) and
+// generators run on the post's own thread. PostTask callbacks (on_iter,
+// on_success, on_error, on_finished) run on the AsyncClient's one callback
+// thread, never two at once; a callback attached after the task has settled
+// runs at once on the attaching thread. A slow callback delays the callbacks
+// of every task of the client, not the posts themselves.
+#ifndef JINA_ASYNC_CLIENT_H_
+#define JINA_ASYNC_CLIENT_H_
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "jina/client.h"
+#include "jina/document.h"
+#include "jina/error.h"
+#include "jina/options.h"
+#include "jina/request.h"
+
+namespace jina {
+
+// A closable queue of Documents: one thread pushes, a post sends them as they
+// come (the C++ counterpart of an async generator). The post ends its inputs
+// when the queue is closed and drained. Copies share the queue.
+//
+//   jina::InputQueue q;
+//   jina::PostTask t = ac.post("/index", q);
+//   std::thread producer([q]() mutable { for (...) q.push(doc); q.close(); });
+//
+// Thread-safe.
+class InputQueue {
+ public:
+  // push() blocks while `capacity` Documents wait to be sent (at least 1),
+  // so a fast producer is slowed down to the pace of the post.
+  explicit InputQueue(std::size_t capacity = 1024);
+
+  // Queues `doc`; blocks while the queue is full. Returns false, dropping
+  // `doc`, when no post will read it any more (the post was cancelled or
+  // failed). Throws InvalidArgument after close().
+  bool push(Document doc);
+  // No more Documents: the post sends what is queued, then finishes.
+  // Idempotent.
+  void close();
+  bool closed() const;
+
+  // The next Document, waiting for one; nullopt once closed and drained, or
+  // abandoned. This makes the queue an Inputs generator. For the library.
+  std::optional<Document> operator()();
+  // Wakes every waiter for good: pops return nullopt, pushes return false.
+  // For the library (a cancelled or failed post calls it).
+  void abandon();
+  // Whether abandon() cut the queue short (Documents were left unsent, or it
+  // was never closed).
+  bool abandoned() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// What an AsyncClient post sends: what Inputs accepts, or an InputQueue.
+// Unlike Inputs it always owns its Documents (an lvalue is copied), since the
+// post outlives the call that started it.
+class AsyncInputs {
+ public:
+  AsyncInputs() = default;
+  AsyncInputs(Document doc) : inputs_(std::move(doc)) {}                       // NOLINT
+  AsyncInputs(DocumentArray docs) : inputs_(std::move(docs)) {}                // NOLINT
+  AsyncInputs(std::vector<Document> docs) : inputs_(std::move(docs)) {}        // NOLINT
+  AsyncInputs(InputQueue queue) : inputs_(queue), queue_(std::move(queue)) {}  // NOLINT
+  template <class F>
+  requires(std::invocable<F&>&&
+               std::same_as<std::remove_cvref_t<std::invoke_result_t<F&>>, std::optional<Document>>)
+      AsyncInputs(F generator)
+      : inputs_(std::move(generator)) {}  // NOLINT
+
+  // For the library.
+  Inputs& inputs() { return inputs_; }
+  const std::optional<InputQueue>& queue() const { return queue_; }
+
+ private:
+  Inputs inputs_;
+  std::optional<InputQueue> queue_;
+};
+
+namespace internal {
+class AsyncCore;
+struct TaskState;
+struct StreamState;
+
+// What a finished post left, as the callbacks so far changed it: exactly one
+// of `docs` (success) and `error` is set. `error_view` is `error` as a
+// jina::Error (a wrapper when a callback threw something else).
+struct TaskOutcome {
+  std::optional<DocumentArray> docs;
+  std::exception_ptr error;
+  std::exception_ptr error_view;
+  const Error* error_ptr() const;
+};
+using FinalCallback = std::function<void(TaskOutcome&)>;
+// Gets one response and the result an `updates_result` on_iter left so far.
+using IterCallback = std::function<void(const Response&, std::optional<DocumentArray>&)>;
+}  // namespace internal
+
+// The handle of one AsyncClient::post(). Copies share the task; destroying
+// every copy neither cancels nor stops the post (its callbacks still run).
+//
+// Callbacks: on_iter runs for every response, in delivery order; on_success,
+// on_error and on_finished run once when the post ends, after every on_iter
+// call, in the order they were attached. Each sees the outcome as the
+// callbacks before it left it: with `updates_result = true` a callback's
+// return value (a DocumentArray) becomes the task's result, so an on_error
+// that returns one turns the task into a success. An exception thrown by a
+// callback becomes the task's error (get() rethrows it; later callbacks see
+// it, as a jina::Error); thrown by on_iter it also cancels the post.
+// A callback attached after the task settled runs at once on the attaching
+// thread (a late on_iter is replayed every response).
+//
+// Thread-safe. The task keeps its responses (for late on_iter and for get())
+// until its last copy is gone: use AsyncClient::stream() for endless inputs.
+class PostTask {
+ public:
+  PostTask() = default;
+
+  template <class F>
+  requires std::invocable<F&, const DocumentArray&> PostTask& on_success(
+      F fn, bool updates_result = false) {
+    using R = std::invoke_result_t<F&, const DocumentArray&>;
+    check_updates_result<R>(updates_result);
+    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
+      if (!o.docs) return;
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) return replace_result(o, fn(*o.docs));
+      }
+      fn(*o.docs);
+    });
+    return *this;
+  }
+
+  template <class F>
+  requires std::invocable<F&, const Error&> PostTask& on_error(F fn, bool updates_result = false) {
+    using R = std::invoke_result_t<F&, const Error&>;
+    check_updates_result<R>(updates_result);
+    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
+      if (!o.error) return;
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) return replace_result(o, fn(*o.error_ptr()));
+      }
+      fn(*o.error_ptr());
+    });
+    return *this;
+  }
+
+  // `fn(docs, error)`: exactly one of them is non-null.
+  template <class F>
+  requires std::invocable<F&, const DocumentArray*, const Error*> PostTask& on_finished(
+      F fn, bool updates_result = false) {
+    using R = std::invoke_result_t<F&, const DocumentArray*, const Error*>;
+    check_updates_result<R>(updates_result);
+    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
+      const DocumentArray* docs = o.docs ? &*o.docs : nullptr;
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) return replace_result(o, fn(docs, o.error_ptr()));
+      }
+      fn(docs, o.error_ptr());
+    });
+    return *this;
+  }
+
+  // With `updates_result`, the last value `fn` returned becomes the task's
+  // result if the post succeeds.
+  template <class F>
+  requires std::invocable<F&, const Response&> PostTask& on_iter(F fn,
+                                                                 bool updates_result = false) {
+    using R = std::invoke_result_t<F&, const Response&>;
+    check_updates_result<R>(updates_result);
+    add_iter([fn = std::move(fn), updates_result](const Response& r,
+                                                  std::optional<DocumentArray>& result) mutable {
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) {
+          DocumentArray next = fn(r);
+          result = std::move(next);
+          return;
+        }
+      }
+      fn(r);
+    });
+    return *this;
+  }
+
+  // Waits until the post ended and the callbacks attached so far ran; returns
+  // the result or rethrows the error. Throws jina::Error when called from a
+  // callback of the same AsyncClient on an unsettled task (it would wait for
+  // itself). Throws InvalidArgument on a default-constructed task.
+  DocumentArray get() const;
+  // Waits at most `timeout`; returns whether the task has settled.
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return wait_until(std::chrono::steady_clock::now() +
+                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout));
+  }
+  bool wait_until(std::chrono::steady_clock::time_point deadline) const;
+  // Whether the post ended and the callbacks attached so far ran. Never blocks.
+  bool done() const;
+  // Ends the post within milliseconds if it is still running: it fails with
+  // jina::Cancelled (unless it finished first). Idempotent.
+  void cancel() const;
+
+ private:
+  friend class internal::AsyncCore;
+  explicit PostTask(std::shared_ptr<internal::TaskState> state) : state_(std::move(state)) {}
+
+  template <class R>
+  static void check_updates_result(bool updates_result) {
+    if (updates_result && !std::is_convertible_v<R, DocumentArray>) {
+      throw InvalidArgument("updates_result needs a callback that returns a DocumentArray");
+    }
+  }
+  template <class R>
+  static void replace_result(internal::TaskOutcome& o, R&& value) {
+    DocumentArray next = std::forward<R>(value);
+    o.docs = std::move(next);
+    o.error = nullptr;
+    o.error_view = nullptr;
+  }
+  void add_final(internal::FinalCallback callback);
+  void add_iter(internal::IterCallback callback);
+
+  std::shared_ptr<internal::TaskState> state_;
+};
+
+// The responses of one AsyncClient::stream(), each delivered as it arrives
+// (in input order with `results_in_order`). An input range: iterate it once.
+// Backpressure: while the consumer does not take the next response the post
+// sends nothing new, so at most `prefetch` requests are in flight and memory
+// stays bounded however many inputs there are.
+//
+// Advancing past the last response throws the post's error, if it failed.
+// Destroying the stream before its end cancels the post. Move-only; use from
+// one thread.
+class ResponseStream {
+ public:
+  class iterator {
+   public:
+    using value_type = Response;
+    using difference_type = std::ptrdiff_t;
+    using iterator_concept = std::input_iterator_tag;
+
+    iterator() = default;
+    const Response& operator*() const { return *current_; }
+    const Response* operator->() const { return &*current_; }
+    iterator& operator++();
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
+
+   private:
+    friend class ResponseStream;
+    explicit iterator(ResponseStream* stream) : stream_(stream) {}
+    ResponseStream* stream_ = nullptr;
+    std::optional<Response> current_;
+  };
+
+  ResponseStream(ResponseStream&&) noexcept;
+  ResponseStream& operator=(ResponseStream&&) noexcept;
+  ~ResponseStream();
+
+  // Waits for the first response.
+  iterator begin();
+  std::default_sentinel_t end() const { return {}; }
+  // The next response, waiting for it; nullopt at the end. Throws the
+  // post's error once its responses are exhausted, if it failed.
+  std::optional<Response> next();
+  // Ends the post; next() then throws jina::Cancelled (unless the post had
+  // already ended). Idempotent.
+  void cancel();
+
+ private:
+  friend class internal::AsyncCore;
+  explicit ResponseStream(std::shared_ptr<internal::StreamState> state);
+  std::shared_ptr<internal::StreamState> state_;
+};
+
+class AsyncClient {
+ public:
+  // As Client's constructors; throws InvalidArgument likewise.
+  explicit AsyncClient(std::string_view host);
+  AsyncClient(std::string_view host, ClientOptions options);
+  explicit AsyncClient(ClientOptions options = {});
+  // For tests: an AsyncClient over any transport.
+  AsyncClient(std::shared_ptr<internal::Transport> transport, ClientOptions options);
+  // Cancels the posts still running and waits until they and every callback
+  // already due have finished, so no callback runs after it returns. Must not
+  // be called from one of this client's callbacks or generators.
+  ~AsyncClient();
+  AsyncClient(const AsyncClient&) = delete;
+  AsyncClient& operator=(const AsyncClient&) = delete;
+  AsyncClient(AsyncClient&&) noexcept;
+  AsyncClient& operator=(AsyncClient&&) noexcept;
+
+  // Starts posting `inputs` to `endpoint` and returns at once. Bad options
+  // (as Client::post rejects them) fail the task, they do not throw here.
+  PostTask post(std::string_view endpoint, AsyncInputs inputs = {},
+                const PostOptions& options = {});
+  // Starts posting and returns the responses as they arrive. PostOptions
+  // callbacks still run (on the post's thread).
+  ResponseStream stream(std::string_view endpoint, AsyncInputs inputs = {},
+                        const PostOptions& options = {});
+
+  // "host:port" this client connects to.
+  std::string target() const;
+
+ private:
+  std::unique_ptr<internal::AsyncCore> core_;
+};
+
+}  // namespace jina
+
+#endif  // JINA_ASYNC_CLIENT_H_

@@ -1,0 +1,444 @@
+#include "jina/async_client.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "client/async_threads.h"
+#include "client/client_core.h"
+#include "client/post_call.h"
+
+namespace jina {
+namespace internal {
+namespace {
+
+// `error` as a jina::Error: itself, or a wrapper naming what was thrown.
+std::exception_ptr as_jina_error(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error&) {
+    return error;
+  } catch (const std::exception& e) {
+    return std::make_exception_ptr(Error(absl::StatusCode::kUnknown, e.what()));
+  } catch (...) {
+    return std::make_exception_ptr(
+        Error(absl::StatusCode::kUnknown, "a callback threw a non-standard exception"));
+  }
+}
+
+void set_error(TaskOutcome& outcome, std::exception_ptr error) {
+  outcome.docs.reset();
+  outcome.error = error;
+  outcome.error_view = as_jina_error(std::move(error));
+}
+
+}  // namespace
+
+const Error* TaskOutcome::error_ptr() const {
+  if (!error_view) return nullptr;
+  try {
+    std::rethrow_exception(error_view);
+  } catch (const Error& e) {
+    return &e;  // the object error_view keeps alive, not a copy
+  }
+  return nullptr;
+}
+
+// One PostTask: the responses so far, the callbacks and the outcome. The
+// post's thread adds responses and the outcome; pump() runs the callbacks,
+// on the callback thread or (once settled) on a thread attaching one.
+struct TaskState {
+  std::mutex mu;
+  std::condition_variable settled_cv;
+  std::deque<Response> responses;  // a deque: references survive push_back
+  struct Iter {
+    IterCallback fn;
+    std::size_t seen = 0;
+  };
+  std::deque<Iter> iters;
+  std::deque<FinalCallback> finals;
+  std::size_t finals_run = 0;
+
+  bool finished = false;   // the post ended; `outcome` is set
+  bool finalized = false;  // on_iter's result or error folded into `outcome`
+  bool settled = false;    // finished, and every callback attached so far ran
+  bool pump_due = false;   // a pump() is scheduled or running
+  TaskOutcome outcome;
+  std::optional<DocumentArray> iter_result;
+  std::exception_ptr iter_error;
+
+  CancelToken cancel;
+  std::weak_ptr<CallbackThread> callbacks;
+  std::thread::id callback_thread;
+};
+
+namespace {
+
+// Runs the callbacks that are due, one at a time, until none is; only one
+// pump runs per task at any time (`pump_due`).
+void pump(const std::shared_ptr<TaskState>& task) {
+  TaskState& t = *task;
+  std::unique_lock lock(t.mu);
+  while (true) {
+    TaskState::Iter* iter = nullptr;
+    if (!t.iter_error) {
+      for (TaskState::Iter& candidate : t.iters) {
+        if (candidate.seen < t.responses.size()) {
+          iter = &candidate;
+          break;
+        }
+      }
+    }
+    if (iter) {
+      const Response& response = t.responses[iter->seen++];
+      lock.unlock();
+      std::exception_ptr thrown;
+      try {
+        iter->fn(response, t.iter_result);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      if (thrown) t.cancel.cancel();
+      lock.lock();
+      if (thrown && !t.iter_error) t.iter_error = thrown;
+      continue;
+    }
+    if (!t.finished) break;
+    if (!t.finalized) {
+      t.finalized = true;
+      if (t.iter_error) {
+        set_error(t.outcome, t.iter_error);
+      } else if (t.iter_result && t.outcome.docs) {
+        t.outcome.docs = std::move(*t.iter_result);
+      }
+    }
+    if (t.finals_run < t.finals.size()) {
+      FinalCallback& fn = t.finals[t.finals_run++];
+      lock.unlock();
+      try {
+        fn(t.outcome);
+      } catch (...) {
+        set_error(t.outcome, std::current_exception());
+      }
+      lock.lock();
+      continue;
+    }
+    t.settled = true;
+    t.settled_cv.notify_all();
+    break;
+  }
+  t.pump_due = false;
+}
+
+// Schedules a pump unless one is due; with the lock held.
+void schedule_pump(const std::shared_ptr<TaskState>& task, std::unique_lock<std::mutex>& lock) {
+  if (task->pump_due) return;
+  task->pump_due = true;
+  std::shared_ptr<CallbackThread> callbacks = task->callbacks.lock();
+  if (task->settled || !callbacks) {
+    // Settled: the callback runs here and now, as documented.
+    task->settled = false;
+    lock.unlock();
+    pump(task);
+    lock.lock();
+    return;
+  }
+  callbacks->submit([task] { pump(task); });
+}
+
+}  // namespace
+
+// Where a stream()'s responses wait for the consumer: one at a time, so that
+// a slow consumer holds the post's thread back (the backpressure).
+struct StreamState {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::optional<Response> waiting;  // one response handed over at a time
+  bool finished = false;
+  bool abandoned = false;
+  std::exception_ptr error;
+  CancelToken cancel;
+
+  void push(Response&& response) {
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return abandoned || !waiting; });
+    if (abandoned) return;
+    waiting = std::move(response);
+    changed.notify_all();
+  }
+
+  void finish(std::exception_ptr e) {
+    std::lock_guard lock(mu);
+    finished = true;
+    error = std::move(e);
+    changed.notify_all();
+  }
+};
+
+// Everything an AsyncClient owns. Destroyed in reverse order: the post
+// threads are joined before the callback thread, so every callback a post
+// schedules still runs.
+class AsyncCore {
+ public:
+  explicit AsyncCore(std::shared_ptr<ClientCore> client)
+      : client_(std::move(client)), callbacks_(std::make_shared<CallbackThread>()) {}
+
+  ~AsyncCore() {
+    std::map<std::uint64_t, CancelToken> running;
+    {
+      std::lock_guard lock(mu_);
+      running = running_;
+    }
+    for (auto& [id, token] : running) token.cancel();
+    posts_.reset();      // waits for every post
+    callbacks_.reset();  // runs the callbacks they scheduled
+  }
+
+  Transport& transport() const { return client_->transport(); }
+
+  PostTask post(std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
+    auto task = std::make_shared<TaskState>();
+    task->callbacks = callbacks_;
+    task->callback_thread = callbacks_->id();
+    std::uint64_t id = track(task->cancel);
+    posts_->submit([this, id, task, endpoint = std::string(endpoint), inputs = std::move(inputs),
+                    options = PostOptions(options)]() mutable {
+      TaskOutcome outcome;
+      try {
+        run(endpoint, inputs, options, task->cancel, [&task](Response&& response) {
+          std::unique_lock lock(task->mu);
+          task->responses.push_back(std::move(response));
+          if (!task->iters.empty()) schedule_pump(task, lock);
+        });
+        DocumentArray docs;
+        std::lock_guard lock(task->mu);
+        for (const Response& response : task->responses) docs.extend(response.docs());
+        outcome.docs = std::move(docs);
+      } catch (...) {
+        set_error(outcome, std::current_exception());
+      }
+      untrack(id);
+      std::unique_lock lock(task->mu);
+      task->outcome = std::move(outcome);
+      task->finished = true;
+      schedule_pump(task, lock);
+    });
+    return PostTask(std::move(task));
+  }
+
+  ResponseStream stream(std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
+    auto state = std::make_shared<StreamState>();
+    std::uint64_t id = track(state->cancel);
+    posts_->submit([this, id, state, endpoint = std::string(endpoint), inputs = std::move(inputs),
+                    options = PostOptions(options)]() mutable {
+      std::exception_ptr error;
+      try {
+        run(endpoint, inputs, options, state->cancel,
+            [&state](Response&& response) { state->push(std::move(response)); });
+      } catch (...) {
+        error = std::current_exception();
+      }
+      untrack(id);
+      state->finish(std::move(error));
+    });
+    return ResponseStream(std::move(state));
+  }
+
+ private:
+  // One post on this thread, as Client::post runs it; `each` gets every
+  // response. Throws what Client::post throws.
+  void run(const std::string& endpoint, AsyncInputs& inputs, PostOptions& options,
+           const CancelToken& cancel, std::function<void(Response&&)> each) {
+    // The user's token cancels this post too; the post itself listens to ours.
+    std::optional<CancelToken> user_token = std::move(options.cancel);
+    int user_handle =
+        user_token ? user_token->add_listener([token = cancel]() mutable { token.cancel(); }) : 0;
+    options.cancel = cancel;
+    // A post waiting for the producer of a queue must wake up when cancelled.
+    std::optional<InputQueue> queue = inputs.queue();
+    int queue_handle = queue ? cancel.add_listener([q = *queue]() mutable { q.abandon(); }) : 0;
+    struct Cleanup {
+      ~Cleanup() {
+        if (user) user->remove_listener(user_handle);
+        if (q) {
+          token.remove_listener(queue_handle);
+          q->abandon();  // no-op after a clean end; wakes a blocked producer otherwise
+        }
+      }
+      const std::optional<CancelToken>& user;
+      int user_handle;
+      std::optional<InputQueue>& q;
+      const CancelToken& token;
+      int queue_handle;
+    } cleanup{user_token, user_handle, queue, cancel, queue_handle};
+
+    run_post(client_->transport(), client_->doc_format(), endpoint, inputs.inputs(), options,
+             client_->random(), PostResults{nullptr, nullptr, std::move(each)});
+    // The queue ended because of a cancel, not a close: the post is incomplete.
+    if (queue && queue->abandoned()) {
+      throw Cancelled("post to " + endpoint + " was cancelled");
+    }
+  }
+
+  std::uint64_t track(const CancelToken& token) {
+    std::lock_guard lock(mu_);
+    std::uint64_t id = next_id_++;
+    running_.emplace(id, token);
+    return id;
+  }
+
+  void untrack(std::uint64_t id) {
+    std::lock_guard lock(mu_);
+    running_.erase(id);
+  }
+
+  std::shared_ptr<ClientCore> client_;
+  std::shared_ptr<CallbackThread> callbacks_;
+  std::mutex mu_;
+  std::map<std::uint64_t, CancelToken> running_;
+  std::uint64_t next_id_ = 0;
+  std::unique_ptr<PostThreads> posts_ = std::make_unique<PostThreads>();  // last: first to go
+};
+
+}  // namespace internal
+
+// --- PostTask ------------------------------------------------------------
+
+namespace {
+
+internal::TaskState& checked(const std::shared_ptr<internal::TaskState>& state) {
+  if (!state) throw InvalidArgument("this PostTask belongs to no post (default-constructed)");
+  return *state;
+}
+
+}  // namespace
+
+void PostTask::add_final(internal::FinalCallback callback) {
+  internal::TaskState& t = checked(state_);
+  std::unique_lock lock(t.mu);
+  t.finals.push_back(std::move(callback));
+  if (t.finished) internal::schedule_pump(state_, lock);
+}
+
+void PostTask::add_iter(internal::IterCallback callback) {
+  internal::TaskState& t = checked(state_);
+  std::unique_lock lock(t.mu);
+  t.iters.push_back({std::move(callback), 0});
+  internal::schedule_pump(state_, lock);
+}
+
+DocumentArray PostTask::get() const {
+  internal::TaskState& t = checked(state_);
+  std::unique_lock lock(t.mu);
+  if (!t.settled && std::this_thread::get_id() == t.callback_thread) {
+    throw Error(absl::StatusCode::kFailedPrecondition,
+                "PostTask::get() in a callback of the same AsyncClient would wait forever: "
+                "attach a callback instead");
+  }
+  t.settled_cv.wait(lock, [&] { return t.settled; });
+  if (t.outcome.error) std::rethrow_exception(t.outcome.error);
+  return *t.outcome.docs;
+}
+
+bool PostTask::wait_until(std::chrono::steady_clock::time_point deadline) const {
+  internal::TaskState& t = checked(state_);
+  std::unique_lock lock(t.mu);
+  return t.settled_cv.wait_until(lock, deadline, [&] { return t.settled; });
+}
+
+bool PostTask::done() const {
+  internal::TaskState& t = checked(state_);
+  std::lock_guard lock(t.mu);
+  return t.settled;
+}
+
+void PostTask::cancel() const { checked(state_).cancel.cancel(); }
+
+// --- ResponseStream --------------------------------------------------------
+
+ResponseStream::ResponseStream(std::shared_ptr<internal::StreamState> state)
+    : state_(std::move(state)) {}
+ResponseStream::ResponseStream(ResponseStream&&) noexcept = default;
+ResponseStream& ResponseStream::operator=(ResponseStream&& other) noexcept {
+  if (this != &other) {
+    if (state_) cancel();
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+ResponseStream::~ResponseStream() {
+  if (state_) cancel();
+}
+
+ResponseStream::iterator ResponseStream::begin() {
+  iterator it(this);
+  it.current_ = next();
+  return it;
+}
+
+ResponseStream::iterator& ResponseStream::iterator::operator++() {
+  current_.reset();
+  current_ = stream_->next();
+  return *this;
+}
+
+std::optional<Response> ResponseStream::next() {
+  if (!state_) throw InvalidArgument("this ResponseStream was moved from");
+  internal::StreamState& s = *state_;
+  std::unique_lock lock(s.mu);
+  s.changed.wait(lock, [&] { return s.waiting || s.finished; });
+  if (s.waiting) {
+    std::optional<Response> response = std::move(s.waiting);
+    s.waiting.reset();
+    s.changed.notify_all();
+    return response;
+  }
+  if (s.error) std::rethrow_exception(s.error);
+  return std::nullopt;
+}
+
+void ResponseStream::cancel() {
+  internal::StreamState& s = *state_;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.finished && !s.waiting) return;
+    s.abandoned = true;
+    s.waiting.reset();
+    s.changed.notify_all();
+  }
+  s.cancel.cancel();
+}
+
+// --- AsyncClient -----------------------------------------------------------
+
+AsyncClient::AsyncClient(std::string_view host) : AsyncClient(host, ClientOptions{}) {}
+AsyncClient::AsyncClient(std::string_view host, ClientOptions options)
+    : core_(std::make_unique<internal::AsyncCore>(internal::make_core(host, std::move(options)))) {}
+AsyncClient::AsyncClient(ClientOptions options)
+    : AsyncClient(std::string_view(), std::move(options)) {}
+AsyncClient::AsyncClient(std::shared_ptr<internal::Transport> transport, ClientOptions options)
+    : core_(std::make_unique<internal::AsyncCore>(
+          std::make_shared<internal::ClientCore>(std::move(transport), std::move(options)))) {}
+AsyncClient::~AsyncClient() = default;
+AsyncClient::AsyncClient(AsyncClient&&) noexcept = default;
+AsyncClient& AsyncClient::operator=(AsyncClient&&) noexcept = default;
+
+PostTask AsyncClient::post(std::string_view endpoint, AsyncInputs inputs,
+                           const PostOptions& options) {
+  return core_->post(endpoint, std::move(inputs), options);
+}
+
+ResponseStream AsyncClient::stream(std::string_view endpoint, AsyncInputs inputs,
+                                   const PostOptions& options) {
+  return core_->stream(endpoint, std::move(inputs), options);
+}
+
+std::string AsyncClient::target() const { return core_->transport().target(); }
+
+}  // namespace jina

@@ -1,0 +1,72 @@
+// What a Client's copies (and an AsyncClient) share: the transport, the
+// random source of the retry schedule, and the docarray format once known.
+#ifndef JINA_SRC_CLIENT_CLIENT_CORE_H_
+#define JINA_SRC_CLIENT_CLIENT_CORE_H_
+
+#include <charconv>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "client/retry.h"
+#include "jina/options.h"
+#include "transport/transport.h"
+
+namespace jina::internal {
+
+// What all copies of a Client's state share; post() itself keeps its state
+// on the caller's stack, so only the format cache needs a lock.
+class ClientCore {
+ public:
+  ClientCore(std::shared_ptr<Transport> transport, ClientOptions options)
+      : transport_(std::move(transport)), options_(std::move(options)) {}
+
+  Transport& transport() const { return *transport_; }
+  const RandomSource& random() const { return random_; }
+
+  DocFormat doc_format() {
+    if (options_.doc_format) return *options_.doc_format;
+    std::lock_guard lock(mu_);
+    if (detected_) return *detected_;
+    auto info = transport_->info(std::chrono::seconds(5));
+    // Unreachable now: assume the default install (v2) and ask again next time.
+    if (!info.ok()) return DocFormat::kV2;
+    detected_ = format_of(*info);
+    return *detected_;
+  }
+
+ private:
+  // docarray < 0.30 is the v1 wire format.
+  static DocFormat format_of(const nlohmann::json& info) {
+    auto jina = info.find("jina");
+    if (jina == info.end() || !jina->contains("docarray") || !(*jina)["docarray"].is_string()) {
+      return DocFormat::kV2;
+    }
+    std::string version = (*jina)["docarray"].get<std::string>();
+    int major = 0;
+    int minor = 0;
+    const char* p = version.data();
+    const char* end = version.data() + version.size();
+    auto r = std::from_chars(p, end, major);
+    if (r.ec != std::errc()) return DocFormat::kV2;
+    if (r.ptr < end && *r.ptr == '.') std::from_chars(r.ptr + 1, end, minor);
+    return (major == 0 && minor < 30) ? DocFormat::kV1 : DocFormat::kV2;
+  }
+
+  std::shared_ptr<Transport> transport_;
+  ClientOptions options_;
+  RandomSource random_ = default_random();
+  std::mutex mu_;
+  std::optional<DocFormat> detected_;
+};
+
+// The core of a Client for `host` (see Client's constructors). Throws
+// InvalidArgument as they do.
+std::shared_ptr<ClientCore> make_core(std::string_view host, ClientOptions options);
+
+}  // namespace jina::internal
+
+#endif  // JINA_SRC_CLIENT_CLIENT_CORE_H_

@@ -1,0 +1,74 @@
+// The Flow's HTTP and WebSocket front, as jina's gateways serve them, on
+// one Boost.Beast acceptor: a WebSocket upgrade on "/" or "/dry_run" goes to
+// the WebSocket protocol, everything else to the HTTP routes (jina's
+// WebSocket gateway answers GET /, /status and /dry_run as well).
+//
+// HTTP (docarray v2): GET / -> {}, GET /status, GET /dry_run (StatusProto as
+// JSON, always 200), GET /openapi.json, POST /<endpoint> for each bound
+// endpoint ("/default" for the default binding); an Executor error is a 500
+// {"detail": description}. docarray v1: POST /post, plus the CRUD routes
+// POST /index, POST /search, PUT /update, DELETE /delete; an Executor error
+// is a 200 with header.status. Unknown paths 404, bad JSON 422, bodies over
+// the limit 413. Keep-alive; requests on a connection are answered in order.
+//
+// WebSocket "/": each binary frame is a serialized DataRequestProto,
+// processed concurrently; each response goes back as one binary frame as it
+// completes; a single 0x00 byte ends the input: outstanding responses are
+// flushed, then the socket closes normally. "/dry_run": each frame in gets
+// the serialized StatusProto out. Errors of the Flow itself (bytes that do
+// not parse, the Flow stopping) close with 1011 and the reason.
+//
+// Executors run on the Flow's worker pool, never on the io threads.
+#ifndef JINA_SRC_FLOW_WEB_SERVER_H_
+#define JINA_SRC_FLOW_WEB_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "flow/graph.h"
+#include "flow/worker_pool.h"
+#include "jina/document.h"
+
+namespace jina::flow {
+
+struct WebServerOptions {
+  std::string host = "0.0.0.0";
+  int port = 0;
+  DocFormat doc_format = DocFormat::kV2;
+  // Largest request body or WebSocket message accepted.
+  std::size_t max_body_bytes = std::size_t{256} << 20;
+  std::chrono::milliseconds shutdown_grace{500};
+  // PEM files; both set serves https/wss, both empty plain http/ws.
+  std::string tls_cert_file{};
+  std::string tls_key_file{};
+  int io_threads = 2;
+};
+
+class WebServer {
+ public:
+  // Binds and starts serving. `graph` and `pool` must outlive the server.
+  // Throws jina::Error (UNAVAILABLE) when the address cannot be bound, and
+  // InvalidArgument when the TLS files cannot be loaded.
+  WebServer(const Graph& graph, WorkerPool& pool, WebServerOptions options);
+  // Shuts down.
+  ~WebServer();
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  int port() const;
+  // Stops accepting; requests in flight get the grace period, then every
+  // connection is dropped; returns once no pool task refers to the server.
+  // Idempotent.
+  void shutdown();
+
+  class Impl;  // defined in the .cc, with Beast
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jina::flow
+
+#endif  // JINA_SRC_FLOW_WEB_SERVER_H_

@@ -1,0 +1,113 @@
+// What the HTTP and WebSocket transports share below the protocol: one I/O
+// thread, TLS settings, and a TCP (or TLS over TCP) stream to the gateway.
+//
+// Boost.Asio/Beast headers compile slowly: include this from the two
+// transport .cc files only.
+#ifndef JINA_SRC_TRANSPORT_BEAST_CONNECTION_H_
+#define JINA_SRC_TRANSPORT_BEAST_CONNECTION_H_
+
+// Boost 1.74 uses std::exchange in awaitable.hpp without including <utility>.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <variant>
+
+#include "absl/status/status.h"
+#include "client/host_uri.h"
+#include "jina/options.h"
+
+namespace jina::internal::beast_io {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+// The io_context and the one thread that runs it, for one transport.
+// Everything a transport does on the network runs on that thread, so state
+// touched only there needs no lock.
+class IoThread {
+ public:
+  IoThread() : work_(asio::make_work_guard(context_)), thread_([this] { context_.run(); }) {}
+  ~IoThread() { stop(); }
+
+  // Stops the thread (abandoning queued work) and waits for it. Idempotent;
+  // never from the thread itself.
+  void stop() {
+    if (!thread_.joinable()) return;
+    work_.reset();
+    context_.stop();
+    thread_.join();
+  }
+  IoThread(const IoThread&) = delete;
+  IoThread& operator=(const IoThread&) = delete;
+
+  asio::io_context& context() { return context_; }
+  bool on_this_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
+
+ private:
+  asio::io_context context_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::thread thread_;
+};
+
+// Where to connect and how: host, port and, for https/wss, the TLS context
+// built from ClientOptions (system roots or a custom CA, optional client
+// certificate). Throws InvalidArgument for unreadable or inconsistent TLS
+// files, as the gRPC transport does.
+struct Endpoint {
+  std::string host;                         // to dial
+  std::string port;                         // as text, for the resolver
+  std::string host_header;                  // "host:port" for HTTP's Host
+  std::string server_name;                  // checked against the certificate, sent as SNI
+  std::shared_ptr<asio::ssl::context> tls;  // null without TLS
+
+  static Endpoint from(const Target& target, const ClientOptions& options);
+};
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// A connected stream, plain or TLS.
+class Connection {
+ public:
+  std::variant<PlainStream, TlsStream>& stream() { return stream_; }
+  beast::tcp_stream& tcp() {
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                      stream_);
+  }
+  // Closes the socket: pending operations on it end with an error.
+  void close() {
+    beast::error_code ignored;
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp().socket().close(ignored);
+  }
+
+  // Resolves, connects (each within `connect_timeout`) and, with TLS,
+  // handshakes. Throws boost::system::system_error.
+  static asio::awaitable<std::unique_ptr<Connection>> open(
+      const Endpoint& endpoint, std::chrono::milliseconds connect_timeout);
+
+ private:
+  explicit Connection(std::variant<PlainStream, TlsStream> stream) : stream_(std::move(stream)) {}
+  std::variant<PlainStream, TlsStream> stream_;
+};
+
+// A network error as a Status: UNAVAILABLE (retryable) for everything but a
+// timeout (DEADLINE_EXCEEDED) and an operation we aborted (CANCELLED).
+absl::Status network_status(const boost::system::error_code& error, const std::string& what);
+
+}  // namespace jina::internal::beast_io
+
+#endif  // JINA_SRC_TRANSPORT_BEAST_CONNECTION_H_

@@ -1,0 +1,57 @@
+// The JSON side of Jina's HTTP gateway, without any networking: which route
+// a request goes to, its JSON body, and how an HTTP answer becomes a
+// Response or a failure. Pure functions, so tests need no server.
+#ifndef JINA_SRC_TRANSPORT_HTTP_CODEC_H_
+#define JINA_SRC_TRANSPORT_HTTP_CODEC_H_
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "jina/options.h"
+#include "jina/protocol.h"
+#include "jina/request.h"
+
+namespace jina::internal {
+
+// One HTTP POST for one DataRequest.
+struct HttpCall {
+  std::string path;
+  nlohmann::json body;
+};
+
+// The POST paths of an OpenAPI document ("/default", "/foo", "/post" ...).
+std::set<std::string> openapi_post_paths(const nlohmann::json& openapi);
+
+// Where and what to POST for `request`, following Jina's client: the
+// endpoint's own route when the gateway has it, else "/default" (docarray v2
+// gateways), else the generic "/post" (docarray v1 gateways). `post_paths`
+// empty means unknown: then `format` decides (v1 -> "/post"). `api` forces
+// one or the other. Docs are written as JSON in `format`.
+HttpCall http_call_for(const DataRequest& request, DocFormat format,
+                       const std::set<std::string>& post_paths, HttpApi api);
+
+// The Response to `request` from an HTTP answer with `status` and `body`:
+// 2xx parses the JSON (v1 camelCase or snake_case keys, v2's reduced
+// header); a 500 with `{"detail": ...}` (how docarray v2 gateways report an
+// Executor error) becomes `request` with ERROR status and that text. Any
+// other answer is a failure: UNAVAILABLE (retryable) for 5xx, NOT_FOUND for
+// 404, INVALID_ARGUMENT for other 4xx, DATA_LOSS for a malformed body.
+absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
+                                               const DataRequest& request);
+
+// GET /dry_run's StatusProto JSON: OK for code 0, kInternal with the
+// description otherwise.
+absl::Status dry_run_result(const nlohmann::json& status);
+
+// The data endpoints an OpenAPI document lists: POST paths but the
+// gateway's own ("/post", "/graphql").
+std::vector<std::string> openapi_endpoints(const nlohmann::json& openapi);
+
+}  // namespace jina::internal
+
+#endif  // JINA_SRC_TRANSPORT_HTTP_CODEC_H_

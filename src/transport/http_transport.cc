@@ -1,0 +1,412 @@
+#include "transport/http_transport.h"
+
+#include <algorithm>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jina/error.h"
+#include "transport/beast_connection.h"
+#include "transport/http_codec.h"
+
+namespace jina::internal {
+namespace {
+
+namespace http = boost::beast::http;
+namespace asio = boost::asio;
+using beast_io::Connection;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kConnectTimeout{5000};
+// Connections one post() uses at most; more requests in flight wait for one.
+constexpr int kMaxConnectionsPerStream = 16;
+constexpr std::size_t kMaxIdleConnections = 32;
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+
+// A keep-alive connection with what was read past the last response.
+struct PooledConnection {
+  std::unique_ptr<Connection> connection;
+  boost::beast::flat_buffer buffer;
+};
+
+// Where a request in progress says which connection it uses, so that a
+// cancel can close it.
+struct InUse {
+  Connection* connection = nullptr;
+};
+
+class HttpTransport final : public Transport {
+ public:
+  HttpTransport(const Target& target, const ClientOptions& options)
+      : endpoint_(beast_io::Endpoint::from(target, options)), api_(options.http_api) {}
+
+  ~HttpTransport() override {
+    // Connections belong to the I/O thread: drop them once it has stopped.
+    io_.stop();
+    idle_.clear();
+  }
+
+  std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
+                                             StreamObserver* observer) override;
+
+  absl::Status dry_run(Duration timeout) override {
+    auto answer = get_json("/dry_run", timeout);
+    if (!answer.ok()) return answer.status();
+    return dry_run_result(*answer);
+  }
+
+  absl::StatusOr<std::vector<std::string>> endpoints(Duration timeout) override {
+    auto openapi = get_json("/openapi.json", timeout);
+    if (!openapi.ok()) return openapi.status();
+    return openapi_endpoints(*openapi);
+  }
+
+  absl::StatusOr<json> info(Duration timeout) override { return get_json("/status", timeout); }
+
+  absl::StatusOr<json> graphql(const json& body, Duration timeout) override {
+    auto answer = call(http::verb::post, "/graphql", body.dump(), timeout);
+    if (!answer.ok()) return answer.status();
+    if (answer->status == 404 || answer->status == 405) {
+      return absl::NotFoundError(
+          "the gateway at " + target() +
+          " has no /graphql endpoint: GraphQL needs jina's docarray-v1 HTTP gateway started "
+          "with --expose-graphql-endpoint (docarray v2 gateways have none)");
+    }
+    json j = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      return absl::DataLossError("POST /graphql answered HTTP " + std::to_string(answer->status) +
+                                 " without JSON");
+    }
+    if (answer->status >= 500) {
+      return absl::UnavailableError("POST /graphql answered HTTP " +
+                                    std::to_string(answer->status) + ": " + answer->body);
+    }
+    return j;
+  }
+
+  std::string target() const override { return endpoint_.host_header; }
+
+  // One HTTP exchange on a pooled connection; runs on the I/O thread.
+  // `timeout` bounds the whole exchange (none when unset); `in_use` (may be
+  // null) names the connection while it is busy.
+  asio::awaitable<absl::StatusOr<HttpAnswer>> exchange(http::verb verb, std::string path,
+                                                       std::string body,
+                                                       std::optional<Duration> timeout,
+                                                       InUse* in_use);
+
+  // The gateway's POST routes, fetched once (Jina's rule for picking a route).
+  std::set<std::string> post_paths() {
+    std::lock_guard lock(paths_mu_);
+    if (post_paths_.empty()) {
+      auto openapi = get_json("/openapi.json", std::chrono::seconds(5));
+      if (openapi.ok()) post_paths_ = openapi_post_paths(*openapi);
+    }
+    return post_paths_;
+  }
+
+  HttpApi api() const { return api_; }
+  asio::io_context& context() { return io_.context(); }
+
+ private:
+  // Runs one exchange from a caller's thread and waits for it.
+  absl::StatusOr<HttpAnswer> call(http::verb verb, std::string path, std::string body,
+                                  Duration timeout) {
+    if (timeout <= Duration::zero()) timeout = std::chrono::seconds(10);
+    // `this` outlives the call: the caller holds the transport and waits.
+    auto future = asio::co_spawn(
+        io_.context(),
+        [this, verb, path = std::move(path), body = std::move(body),
+         timeout]() -> asio::awaitable<absl::StatusOr<HttpAnswer>> {
+          co_return co_await exchange(verb, path, body, timeout, nullptr);
+        },
+        asio::use_future);
+    return future.get();
+  }
+
+  absl::StatusOr<json> get_json(const std::string& path, Duration timeout) {
+    auto answer = call(http::verb::get, path, {}, timeout);
+    if (!answer.ok()) return answer.status();
+    if (answer->status < 200 || answer->status >= 300) {
+      std::string message =
+          "GET " + path + " at " + target() + " answered HTTP " + std::to_string(answer->status);
+      if (answer->status >= 500) return absl::UnavailableError(message);
+      return absl::NotFoundError(message);
+    }
+    json j = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      return absl::DataLossError("GET " + path + " at " + target() + " returned no JSON");
+    }
+    return j;
+  }
+
+  // The TLS context outlives the I/O thread and whatever it abandons.
+  beast_io::Endpoint endpoint_;
+  beast_io::IoThread io_;
+  HttpApi api_;
+  std::mutex paths_mu_;
+  std::set<std::string> post_paths_;
+  std::vector<std::unique_ptr<PooledConnection>> idle_;  // I/O thread only
+};
+
+asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb verb,
+                                                                    std::string path,
+                                                                    std::string body,
+                                                                    std::optional<Duration> timeout,
+                                                                    InUse* in_use) {
+  std::optional<Clock::time_point> deadline;
+  if (timeout) deadline = Clock::now() + *timeout;
+  // A reused connection the server closed meanwhile fails at once: then one
+  // more try on a fresh connection (nothing was processed).
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<PooledConnection> pooled;
+    bool reused = false;
+    if (!idle_.empty()) {
+      pooled = std::move(idle_.back());
+      idle_.pop_back();
+      reused = true;
+    } else {
+      auto connect_timeout = kConnectTimeout;
+      if (deadline) {
+        connect_timeout =
+            std::min(connect_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::max(*deadline - Clock::now(), Duration::zero())));
+      }
+      boost::system::error_code error;
+      try {
+        pooled = std::make_unique<PooledConnection>();
+        pooled->connection = co_await Connection::open(endpoint_, connect_timeout);
+      } catch (const boost::system::system_error& e) {
+        error = e.code();
+      }
+      if (error) co_return beast_io::network_status(error, "cannot connect to " + target());
+    }
+    Connection& connection = *pooled->connection;
+    if (in_use) in_use->connection = &connection;
+
+    http::request<http::string_body> request{verb, path, 11};
+    request.set(http::field::host, endpoint_.host_header);
+    request.set(http::field::user_agent, "jina-cpp");
+    request.set(http::field::accept, "application/json");
+    if (!body.empty() || verb == http::verb::post) {
+      request.set(http::field::content_type, "application/json");
+      request.body() = body;
+    }
+    request.keep_alive(true);
+    request.prepare_payload();
+    if (deadline) {
+      connection.tcp().expires_at(*deadline);
+    } else {
+      connection.tcp().expires_never();
+    }
+
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(
+        std::numeric_limits<std::uint64_t>::max());  // Jina sets no message size limit either
+    boost::system::error_code error;
+    try {
+      co_await std::visit(
+          [&](auto& stream) { return http::async_write(stream, request, asio::use_awaitable); },
+          connection.stream());
+      co_await std::visit(
+          [&](auto& stream) {
+            return http::async_read(stream, pooled->buffer, parser, asio::use_awaitable);
+          },
+          connection.stream());
+    } catch (const boost::system::system_error& e) {
+      error = e.code();
+    }
+    bool cancelled = in_use && in_use->connection == nullptr;
+    if (in_use) in_use->connection = nullptr;
+    if (error) {
+      bool stale = reused && attempt == 0 && !cancelled && error != boost::beast::error::timeout &&
+                   error != asio::error::operation_aborted;
+      if (stale) continue;
+      co_return beast_io::network_status(
+          error, std::string(http::to_string(verb)) + " " + path + " at " + target());
+    }
+    auto response = parser.release();
+    if (response.keep_alive() && idle_.size() < kMaxIdleConnections) {
+      connection.tcp().expires_never();
+      idle_.push_back(std::move(pooled));
+    }
+    co_return HttpAnswer{static_cast<int>(response.result_int()), std::move(response.body())};
+  }
+}
+
+// What a post()'s requests share on the I/O thread: the queue, the workers
+// (one connection each) and the end of the stream. All members but
+// `finished_` are touched on the I/O thread only.
+class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
+ public:
+  HttpStreamState(HttpTransport* transport, const StreamOptions& options, StreamObserver* observer,
+                  std::set<std::string> paths)
+      : transport_(transport),
+        observer_(observer),
+        format_(options.doc_format),
+        paths_(std::move(paths)),
+        max_workers_(options.prefetch > 0 ? std::min(options.prefetch, kMaxConnectionsPerStream)
+                                          : kMaxConnectionsPerStream) {}
+
+  std::future<void> finished() { return finished_.get_future(); }
+
+  void write(std::shared_ptr<const std::string> bytes) {
+    if (done_ || failure_) return;
+    queue_.push_back(std::move(bytes));
+    // Busy workers wait for responses; ones not started yet will take from
+    // the queue.
+    if (workers_ < max_workers_ && queue_.size() > starting_) {
+      ++workers_;
+      ++starting_;
+      asio::co_spawn(transport_->context(), work(shared_from_this()), asio::detached);
+    }
+  }
+
+  void writes_done() {
+    half_closed_ = true;
+    maybe_finish();
+  }
+
+  void fail(absl::Status status) {
+    if (done_) return;
+    if (!failure_) failure_ = std::move(status);
+    queue_.clear();
+    for (InUse* slot : busy_) {
+      if (slot->connection) {
+        Connection* connection = slot->connection;
+        slot->connection = nullptr;  // tells exchange() it was cancelled
+        connection->close();
+      }
+    }
+    maybe_finish();
+  }
+
+ private:
+  static asio::awaitable<void> work(std::shared_ptr<HttpStreamState> self) {
+    --self->starting_;
+    InUse slot;
+    self->busy_.push_back(&slot);
+    while (!self->failure_ && !self->queue_.empty()) {
+      auto bytes = std::move(self->queue_.front());
+      self->queue_.pop_front();
+      co_await self->send(*bytes, slot);
+    }
+    self->busy_.erase(std::find(self->busy_.begin(), self->busy_.end(), &slot));
+    --self->workers_;
+    self->maybe_finish();
+  }
+
+  asio::awaitable<void> send(const std::string& bytes, InUse& slot) {
+    DataRequest request;
+    std::string body;
+    HttpCall call;
+    try {
+      request = DataRequest::parse(bytes, format_);
+      call = http_call_for(request, format_, paths_, transport_->api());
+      body = call.body.dump(-1, ' ', false, json::error_handler_t::replace);
+    } catch (const std::exception& e) {
+      fail(absl::InvalidArgumentError(std::string("cannot send the request as JSON: ") + e.what()));
+      co_return;
+    }
+    auto answer = co_await transport_->exchange(http::verb::post, call.path, std::move(body),
+                                                std::nullopt, &slot);
+    if (failure_) co_return;
+    if (!answer.ok()) {
+      fail(answer.status());
+      co_return;
+    }
+    auto response = response_from_http(answer->status, answer->body, request);
+    if (!response.ok()) {
+      fail(absl::Status(response.status().code(), "POST " + call.path + " at " +
+                                                      transport_->target() + ": " +
+                                                      std::string(response.status().message())));
+      co_return;
+    }
+    std::string out;
+    try {
+      out = response->serialize(format_);
+    } catch (const std::exception& e) {
+      fail(absl::DataLossError(std::string("malformed response from the gateway: ") + e.what()));
+      co_return;
+    }
+    observer_->on_response(out);
+  }
+
+  void maybe_finish() {
+    if (done_ || workers_ > 0) return;
+    if (!failure_ && !(half_closed_ && queue_.empty())) return;
+    done_ = true;
+    observer_->on_done(failure_ ? *failure_ : absl::OkStatus());
+    finished_.set_value();
+  }
+
+  HttpTransport* transport_;  // outlives its streams
+  StreamObserver* observer_;
+  DocFormat format_;
+  std::set<std::string> paths_;
+  int max_workers_;
+  int workers_ = 0;
+  std::size_t starting_ = 0;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::vector<InUse*> busy_;
+  bool half_closed_ = false;
+  bool done_ = false;
+  std::optional<absl::Status> failure_;
+  std::promise<void> finished_;
+};
+
+class HttpStream final : public RequestStream {
+ public:
+  explicit HttpStream(std::shared_ptr<HttpStreamState> state, asio::io_context& context)
+      : state_(std::move(state)), context_(context), finished_(state_->finished()) {}
+
+  ~HttpStream() override {
+    cancel();
+    finished_.wait();
+  }
+
+  void write(std::shared_ptr<const std::string> bytes) override {
+    asio::post(context_,
+               [s = state_, bytes = std::move(bytes)]() mutable { s->write(std::move(bytes)); });
+  }
+  void writes_done() override {
+    asio::post(context_, [s = state_] { s->writes_done(); });
+  }
+  void cancel() override {
+    asio::post(context_, [s = state_] { s->fail(absl::CancelledError("the post was cancelled")); });
+  }
+
+ private:
+  std::shared_ptr<HttpStreamState> state_;
+  asio::io_context& context_;
+  std::future<void> finished_;
+};
+
+std::unique_ptr<RequestStream> HttpTransport::open_stream(const StreamOptions& options,
+                                                          StreamObserver* observer) {
+  std::set<std::string> paths;
+  if (api_ == HttpApi::kAuto) paths = post_paths();
+  auto state = std::make_shared<HttpStreamState>(this, options, observer, std::move(paths));
+  return std::make_unique<HttpStream>(std::move(state), io_.context());
+}
+
+}  // namespace
+
+std::shared_ptr<Transport> make_http_transport(const Target& target, const ClientOptions& options) {
+  return std::make_shared<HttpTransport>(target, options);
+}
+
+}  // namespace jina::internal

@@ -1,0 +1,326 @@
+// jina::Client over HTTP and WebSocket (plain and TLS) against REAL Python
+// jina 3.34 Flows (tests/interop/jina_flow.py), started and stopped here.
+// Needs JINA_INTEROP_PYTHON (a venv's python with jina) and
+// JINA_INTEROP_FLOW_SCRIPT; run by run_client_to_python_flow.sh.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jina/jina.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+fs::path scratch_dir() {
+  static fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("jina-interop-" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+void run(const std::string& command) {
+  std::string full = "cd " + scratch_dir().string() + " && " + command + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(full.c_str()), 0) << full;
+}
+
+// A CA and a server certificate for localhost/127.0.0.1, made by openssl.
+void make_certificates() {
+  if (fs::exists(scratch_dir() / "server.pem")) return;
+  std::ofstream(scratch_dir() / "san.cnf") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=jina-test-ca -keyout ca.key "
+      "-out ca.pem");
+  run("openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out "
+      "server.csr");
+  run("openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+      "-extfile san.cnf -out server.pem");
+  run("openssl req -newkey rsa:2048 -nodes -subj /CN=jina-client -keyout client.key -out "
+      "client.csr");
+  run("openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+      "-out client.pem");
+}
+
+// One Python process (its own process group, so that a Flow's Executor and
+// gateway processes go with it) that writes its port to a file when ready.
+class PythonProcess {
+ public:
+  PythonProcess(const std::string& name, std::vector<std::string> script_args) {
+    fs::path port_file = scratch_dir() / (name + ".port");
+    fs::remove(port_file);
+    std::vector<std::string> args = {env("JINA_INTEROP_PYTHON")};
+    for (auto& a : script_args) args.push_back(a == "{port-file}" ? port_file.string() : a);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    int rc = posix_spawn(&pid_, argv[0], nullptr, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+      pid_ = -1;
+      return;
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::ifstream in(port_file);
+      if (in >> port_) return;
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  ~PythonProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        ::kill(-pid_, SIGKILL);  // stragglers of its group, if any
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+
+  int port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// Processes are slow to start: one per role, shared by the tests, stopped
+// at the end (proxies before the Flows behind them).
+std::map<std::string, std::unique_ptr<PythonProcess>>& processes() {
+  static auto* all = new std::map<std::string, std::unique_ptr<PythonProcess>>;
+  return *all;
+}
+
+// The port of a real jina Flow serving `protocol`; with `tls`, of a TLS
+// proxy in front of it (`mutual`: one that requires a client certificate).
+int flow_port(const std::string& protocol, bool tls, bool mutual = false) {
+  auto& flow = processes()["flow-" + protocol];
+  if (!flow) {
+    flow = std::make_unique<PythonProcess>(
+        "flow-" + protocol,
+        std::vector<std::string>{env("JINA_INTEROP_FLOW_SCRIPT"), protocol, "{port-file}"});
+  }
+  if (!tls || flow->port() == 0) return flow->port();
+  std::string name = std::string(mutual ? "mtls-" : "tls-") + protocol;
+  auto& proxy = processes()[name];
+  if (!proxy) {
+    make_certificates();
+    fs::path script = fs::path(env("JINA_INTEROP_FLOW_SCRIPT")).parent_path() / "tls_proxy.py";
+    std::vector<std::string> args = {script.string(), std::to_string(flow->port()), "{port-file}",
+                                     (scratch_dir() / "server.pem").string(),
+                                     (scratch_dir() / "server.key").string()};
+    if (mutual) args.push_back((scratch_dir() / "ca.pem").string());
+    proxy = std::make_unique<PythonProcess>(name, args);
+  }
+  return proxy->port();
+}
+
+class Environment : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    for (const char* kind : {"tls-", "mtls-"}) {
+      for (const char* protocol : {"http", "websocket"})
+        processes().erase(std::string(kind) + protocol);
+    }
+    processes().clear();
+    std::error_code ignored;
+    fs::remove_all(scratch_dir(), ignored);
+  }
+};
+
+struct Case {
+  std::string protocol;  // "http" or "websocket"
+  bool tls;
+};
+
+class PythonFlowTest : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    if (env("JINA_INTEROP_PYTHON").empty()) GTEST_SKIP() << "JINA_INTEROP_PYTHON not set";
+    port_ = flow_port(GetParam().protocol, GetParam().tls);
+    ASSERT_GT(port_, 0) << "the Python Flow (or its TLS proxy) did not start";
+  }
+
+  std::string uri() const {
+    std::string scheme = GetParam().protocol == "http" ? "http" : "ws";
+    if (GetParam().tls) scheme += "s";
+    return scheme + "://127.0.0.1:" + std::to_string(port_);
+  }
+
+  jina::ClientOptions options() const {
+    jina::ClientOptions o;
+    if (GetParam().tls) o.tls_root_certificates_file = (scratch_dir() / "ca.pem").string();
+    return o;
+  }
+
+  jina::Client client() const { return jina::Client(uri(), options()); }
+
+  static jina::DocumentArray texts(int n) {
+    jina::DocumentArray docs;
+    for (int i = 0; i < n; ++i)
+      docs.push_back(
+          jina::Document().set_id("d" + std::to_string(i)).set_text("doc " + std::to_string(i)));
+    return docs;
+  }
+
+  int port_ = 0;
+};
+
+TEST_P(PythonFlowTest, ReadyAndStatus) {
+  jina::Client c = client();
+  EXPECT_TRUE(c.is_flow_ready());
+  nlohmann::json info = c.status();
+  EXPECT_EQ(info["jina"]["jina"], "3.34.0");
+  EXPECT_EQ(c.doc_format(), jina::DocFormat::kV2);
+}
+
+TEST_P(PythonFlowTest, EndpointsFromOpenApi) {
+  if (GetParam().protocol != "http") GTEST_SKIP() << "WebSocket gateways list no endpoints";
+  EXPECT_THAT(client().endpoints(), ::testing::IsSupersetOf({"/default", "/fail", "/params"}));
+}
+
+TEST_P(PythonFlowTest, UpperCasesInBatches) {
+  jina::DocumentArray out = client().post("/", texts(10), {.request_size = 3});
+  ASSERT_EQ(out.size(), 10u);
+  std::map<std::string, std::string> by_id;
+  for (const auto& d : out) by_id[d.id()] = d.text();
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(by_id["d" + std::to_string(i)], "DOC " + std::to_string(i));
+}
+
+TEST_P(PythonFlowTest, ManyRequestsInFlightInOrder) {
+  std::vector<jina::Response> responses = client().post_responses(
+      "/default", texts(60), {.request_size = 1, .prefetch = 8, .results_in_order = true});
+  ASSERT_EQ(responses.size(), 60u);
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_EQ(responses[i].docs().size(), 1u);
+    EXPECT_EQ(responses[i].docs()[0].id(), "d" + std::to_string(i));
+    EXPECT_EQ(responses[i].docs()[0].text(), "DOC " + std::to_string(i));
+  }
+}
+
+TEST_P(PythonFlowTest, ExecutorErrorReachesOnError) {
+  int errors = 0;
+  int always = 0;
+  client().post("/fail", texts(4),
+                {.request_size = 2,
+                 .on_error =
+                     [&](const jina::Response& r, const jina::Error& e) {
+                       ++errors;
+                       EXPECT_EQ(r.status().code(), jina::StatusCode::kError);
+                       EXPECT_THAT(r.status().description(), HasSubstr("intentional failure"));
+                       EXPECT_THAT(e.what(), HasSubstr("intentional failure"));
+                     },
+                 .on_always = [&](const jina::Response&) { ++always; }});
+  EXPECT_EQ(errors, 2);
+  EXPECT_EQ(always, 2);
+  EXPECT_THROW(client().post("/fail", texts(1)), jina::BadServer);
+}
+
+TEST_P(PythonFlowTest, ParametersComeBack) {
+  std::vector<jina::Response> responses =
+      client().post_responses("/params", texts(1), {.parameters = {{"top_k", 5}}});
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].parameters()["top_k"], 5.0);
+}
+
+TEST_P(PythonFlowTest, ParametersOnlyRequest) {
+  std::vector<jina::Response> responses =
+      client().post_responses("/", {}, {.parameters = {{"hello", "world"}}});
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].parameters()["hello"], "world");
+}
+
+TEST_P(PythonFlowTest, GraphqlIsAbsentOnDocarrayV2) {
+  try {
+    client().mutate("mutation { docs(data: {text: \"x\"}) { id } }");
+    FAIL() << "expected jina::Error";
+  } catch (const jina::ConnectionError& e) {
+    FAIL() << e.what();
+  } catch (const jina::Error& e) {
+    EXPECT_THAT(e.what(), ::testing::AnyOf(HasSubstr("/graphql"), HasSubstr("GraphQL")));
+  }
+}
+
+TEST_P(PythonFlowTest, UntrustedCertificateFails) {
+  if (!GetParam().tls) GTEST_SKIP() << "TLS only";
+  jina::Client c(uri());  // system roots: the test CA is unknown
+  EXPECT_FALSE(c.is_flow_ready());
+  EXPECT_THROW(c.post("/", texts(1)), jina::ConnectionError);
+}
+
+TEST_P(PythonFlowTest, MutualTls) {
+  if (!GetParam().tls) GTEST_SKIP() << "TLS only";
+  int port = flow_port(GetParam().protocol, true, /*mutual=*/true);
+  ASSERT_GT(port, 0);
+  std::string scheme = GetParam().protocol == "http" ? "https" : "wss";
+  std::string uri = scheme + "://localhost:" + std::to_string(port);
+  jina::ClientOptions with_cert = options();
+  with_cert.tls_certificate_chain_file = (scratch_dir() / "client.pem").string();
+  with_cert.tls_private_key_file = (scratch_dir() / "client.key").string();
+  jina::DocumentArray out = jina::Client(uri, with_cert).post("/", texts(2));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].text(), "DOC 0");
+  EXPECT_THROW(jina::Client(uri, options()).post("/", texts(1)), jina::ConnectionError);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, PythonFlowTest,
+                         ::testing::Values(Case{"http", false}, Case{"websocket", false},
+                                           Case{"http", true}, Case{"websocket", true}),
+                         [](const auto& info) {
+                           return info.param.protocol + (info.param.tls ? "_tls" : "");
+                         });
+
+TEST(PythonFlowDownTest, NothingListeningIsAConnectionError) {
+  for (const char* scheme : {"http", "ws"}) {
+    // A port that was free a moment ago.
+    jina::Client c(std::string(scheme) + "://127.0.0.1:1");
+    EXPECT_FALSE(c.is_flow_ready());
+    EXPECT_THROW(
+        c.post("/", jina::Document().set_text("x"), {.max_attempts = 2, .initial_backoff = 0.01}),
+        jina::ConnectionError);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new Environment);
+  return RUN_ALL_TESTS();
+}

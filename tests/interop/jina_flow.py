@@ -1,0 +1,59 @@
+"""A real jina 3.34 Flow for the C++ client's interop tests.
+
+Usage: python jina_flow.py <protocol: grpc|http|websocket> <port-file>
+Picks a free loopback port, serves one Executor on it, writes the port to
+<port-file> once the Flow is ready and runs until SIGTERM.
+  /default (and /upper) upper-cases every Document's text;
+  /fail raises ValueError;
+  /params returns the parameters it got (they come back in __results__).
+"""
+import os
+import signal
+import socket
+import sys
+
+os.environ.setdefault("JINA_OPTOUT_TELEMETRY", "1")
+os.environ.setdefault("JINA_LOG_LEVEL", "ERROR")
+
+from docarray import DocList  # noqa: E402
+from docarray.documents import TextDoc  # noqa: E402
+from jina import Executor, Flow, requests  # noqa: E402
+
+
+class Upper(Executor):
+    @requests
+    def upper(self, docs: DocList[TextDoc], **kwargs) -> DocList[TextDoc]:
+        for d in docs:
+            d.text = (d.text or "").upper()
+        return docs
+
+    @requests(on="/fail")
+    def fail(self, docs: DocList[TextDoc], **kwargs) -> DocList[TextDoc]:
+        raise ValueError("intentional failure from /fail")
+
+    @requests(on="/params")
+    def params(self, docs: DocList[TextDoc], parameters: dict, **kwargs) -> DocList[TextDoc]:
+        return docs
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    protocol, port_file = sys.argv[1], sys.argv[2]
+    port = free_port()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    flow = Flow(protocol=protocol, port=port, host="127.0.0.1").add(uses=Upper, name="upper")
+    with flow:
+        tmp = port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(port))
+        os.replace(tmp, port_file)
+        flow.block()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,619 @@
+// AsyncClient, PostTask, ResponseStream and InputQueue over a mock Transport:
+// the callback rules, cancellation and lifetimes, without a network.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <ranges>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jina/async_client.h"
+#include "jina/error.h"
+#include "transport/transport.h"
+
+namespace jina {
+namespace {
+
+using internal::RequestStream;
+using internal::StreamObserver;
+using internal::StreamOptions;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// Echoes every request from a thread per stream. While `hold()` is on,
+// answers wait (a post "during receive"). Requests to "/fail" come back with
+// an Executor error.
+class EchoTransport : public internal::Transport {
+ public:
+  std::unique_ptr<RequestStream> open_stream(const StreamOptions&,
+                                             StreamObserver* observer) override {
+    ++streams;
+    return std::make_unique<Stream>(this, observer);
+  }
+  absl::Status dry_run(Duration) override { return absl::OkStatus(); }
+  absl::StatusOr<std::vector<std::string>> endpoints(Duration) override {
+    return std::vector<std::string>{"/"};
+  }
+  absl::StatusOr<nlohmann::json> info(Duration) override {
+    return nlohmann::json{{"jina", {{"docarray", "0.40.1"}}}};
+  }
+  std::string target() const override { return "echo:1"; }
+
+  void hold(bool on) {
+    std::lock_guard lock(mu_);
+    held_ = on;
+    released_.notify_all();
+  }
+
+  std::atomic<int> streams{0};
+  std::atomic<int> requests{0};  // received by the "server"
+
+ private:
+  class Stream : public RequestStream {
+   public:
+    Stream(EchoTransport* transport, StreamObserver* observer)
+        : transport_(transport), observer_(observer), worker_([this] { serve(); }) {}
+    ~Stream() override {
+      cancel();
+      worker_.join();
+    }
+    void write(std::shared_ptr<const std::string> bytes) override {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      queue_.push_back(*bytes);
+      cv_.notify_all();
+    }
+    void writes_done() override {
+      std::lock_guard lock(mu_);
+      half_closed_ = true;
+      cv_.notify_all();
+    }
+    void cancel() override {
+      {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        cv_.notify_all();
+      }
+      std::lock_guard lock(transport_->mu_);
+      transport_->released_.notify_all();
+    }
+
+   private:
+    bool closed() {
+      std::lock_guard lock(mu_);
+      return closed_;
+    }
+    void serve() {
+      absl::Status end = absl::OkStatus();
+      while (true) {
+        std::string bytes;
+        {
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [this] { return closed_ || !queue_.empty() || half_closed_; });
+          if (closed_) {
+            end = absl::CancelledError("cancelled");
+            break;
+          }
+          if (queue_.empty()) break;
+          bytes = std::move(queue_.front());
+          queue_.pop_front();
+        }
+        ++transport_->requests;
+        {
+          std::unique_lock lock(transport_->mu_);
+          transport_->released_.wait(lock, [&] { return !transport_->held_ || closed(); });
+        }
+        if (closed()) {
+          end = absl::CancelledError("cancelled");
+          break;
+        }
+        DataRequest request = DataRequest::parse(bytes);
+        if (request.header().exec_endpoint() == "/fail") {
+          request.header().mutable_status().set_code(StatusCode::kError).set_description("boom");
+        }
+        observer_->on_response(request.serialize());
+      }
+      observer_->on_done(end);
+    }
+
+    EchoTransport* transport_;
+    StreamObserver* observer_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::string> queue_;
+    bool half_closed_ = false;
+    bool closed_ = false;
+    std::thread worker_;  // last: starts once the rest is built
+  };
+
+  std::mutex mu_;
+  std::condition_variable released_;
+  bool held_ = false;
+};
+
+DocumentArray docs(int n) {
+  DocumentArray out;
+  for (int i = 0; i < n; ++i) out.push_back(Document().set_text(std::to_string(i)));
+  return out;
+}
+
+class AsyncClientTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<EchoTransport> transport_ = std::make_shared<EchoTransport>();
+  AsyncClient client_{transport_, {}};
+};
+
+TEST_F(AsyncClientTest, GetReturnsTheDocsOfEveryResponse) {
+  PostTask task = client_.post("/", docs(5), {.request_size = 2});
+  DocumentArray out = task.get();
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_TRUE(task.done());
+  EXPECT_EQ(task.get().size(), 5u);  // get() may be called again
+}
+
+TEST_F(AsyncClientTest, LvalueInputsAreCopiedSoTheyMayGoAway) {
+  PostTask task;
+  {
+    DocumentArray input = docs(3);
+    transport_->hold(true);
+    task = client_.post("/", input, {.request_size = 1});
+  }
+  transport_->hold(false);
+  EXPECT_EQ(task.get().size(), 3u);
+}
+
+TEST_F(AsyncClientTest, OnSuccessRunsOnceOnTheCallbackThread) {
+  std::atomic<int> calls{0};
+  std::thread::id where;
+  PostTask task = client_.post("/", docs(3), {.request_size = 1})
+                      .on_success([&](const DocumentArray& out) {
+                        EXPECT_EQ(out.size(), 3u);
+                        where = std::this_thread::get_id();
+                        ++calls;
+                      })
+                      .on_error([&](const Error&) { ADD_FAILURE() << "no error expected"; });
+  task.get();
+  EXPECT_EQ(calls, 1);
+  EXPECT_NE(where, std::this_thread::get_id());
+}
+
+TEST_F(AsyncClientTest, OnErrorRunsOnceForAnExecutorError) {
+  std::atomic<int> errors{0};
+  std::string message;
+  PostTask task = client_.post("/fail", docs(1))
+                      .on_success([](const DocumentArray&) { ADD_FAILURE(); })
+                      .on_error([&](const Error& e) {
+                        message = e.what();
+                        ++errors;
+                      });
+  EXPECT_THROW(task.get(), BadServer);
+  EXPECT_EQ(errors, 1);
+  EXPECT_THAT(message, HasSubstr("boom"));
+}
+
+TEST_F(AsyncClientTest, OnFinishedSeesExactlyOneOfDocsAndError) {
+  std::atomic<int> ok{0};
+  std::atomic<int> failed{0};
+  auto count = [&](const DocumentArray* d, const Error* e) {
+    EXPECT_NE(d == nullptr, e == nullptr);
+    ++(d ? ok : failed);
+  };
+  PostTask a = client_.post("/", docs(2)).on_finished(count);
+  PostTask b = client_.post("/fail", docs(2)).on_finished(count);
+  a.get();
+  EXPECT_THROW(b.get(), BadServer);
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(failed, 1);
+}
+
+TEST_F(AsyncClientTest, CallbacksRunInTheOrderAttachedAfterEveryOnIter) {
+  std::mutex mu;
+  std::vector<std::string> order;
+  auto note = [&](std::string what) {
+    std::lock_guard lock(mu);
+    order.push_back(std::move(what));
+  };
+  transport_->hold(true);
+  PostTask task = client_.post("/", docs(3), {.request_size = 1})
+                      .on_finished([&](const DocumentArray*, const Error*) { note("finished"); })
+                      .on_iter([&](const Response&) { note("iter"); })
+                      .on_success([&](const DocumentArray&) { note("success"); });
+  transport_->hold(false);
+  task.get();
+  EXPECT_EQ(order, (std::vector<std::string>{"iter", "iter", "iter", "finished", "success"}));
+}
+
+TEST_F(AsyncClientTest, OnIterSeesEveryResponseEvenWhenAttachedLate) {
+  PostTask task = client_.post("/", docs(4), {.request_size = 1});
+  ASSERT_TRUE(task.wait_for(10s));
+  int seen = 0;
+  std::thread::id where;
+  task.on_iter([&](const Response& r) {
+    seen += static_cast<int>(r.docs().size());
+    where = std::this_thread::get_id();
+  });
+  // Settled: replayed at once, here.
+  EXPECT_EQ(seen, 4);
+  EXPECT_EQ(where, std::this_thread::get_id());
+}
+
+TEST_F(AsyncClientTest, CallbacksAttachedAfterSettlingRunAtOnceOnTheAttachingThread) {
+  PostTask task = client_.post("/", docs(1));
+  task.get();
+  bool ran = false;
+  task.on_success([&](const DocumentArray& out) {
+    EXPECT_EQ(out.size(), 1u);
+    EXPECT_FALSE(ran);
+    ran = true;
+  });
+  EXPECT_TRUE(ran);
+  bool error_ran = false;
+  task.on_error([&](const Error&) { error_ran = true; });
+  EXPECT_FALSE(error_ran);
+  bool finished = false;
+  task.on_finished([&](const DocumentArray* d, const Error*) { finished = d != nullptr; });
+  EXPECT_TRUE(finished);
+}
+
+TEST_F(AsyncClientTest, CallbacksOfOneClientNeverRunConcurrently) {
+  std::atomic<int> inside{0};
+  std::atomic<int> overlaps{0};
+  std::atomic<int> calls{0};
+  auto slow = [&](auto&&...) {
+    if (++inside > 1) ++overlaps;
+    std::this_thread::sleep_for(100us);
+    --inside;
+    ++calls;
+  };
+  std::vector<PostTask> tasks;
+  for (int i = 0; i < 20; ++i) {
+    tasks.push_back(client_.post("/", docs(4), {.request_size = 1})
+                        .on_iter([&](const Response& r) { slow(r); })
+                        .on_success([&](const DocumentArray& d) { slow(d); })
+                        .on_finished([&](const DocumentArray* d, const Error* e) { slow(d, e); }));
+  }
+  for (PostTask& t : tasks) t.get();
+  EXPECT_EQ(calls, 20 * (4 + 2));
+  EXPECT_EQ(overlaps, 0);
+}
+
+TEST_F(AsyncClientTest, UpdatesResultReplacesTheResult) {
+  PostTask task =
+      client_.post("/", docs(3))
+          .on_success([](const DocumentArray& out) { return DocumentArray{out[0]}; }, true);
+  EXPECT_EQ(task.get().size(), 1u);
+  // Without updates_result the return value is ignored.
+  PostTask kept =
+      client_.post("/", docs(3)).on_success([](const DocumentArray&) { return DocumentArray{}; });
+  EXPECT_EQ(kept.get().size(), 3u);
+}
+
+TEST_F(AsyncClientTest, OnErrorWithUpdatesResultRecoversTheTask) {
+  bool later_success = false;
+  PostTask task =
+      client_.post("/fail", docs(1))
+          .on_error([](const Error&) { return DocumentArray{Document().set_text("fallback")}; },
+                    true)
+          .on_success(
+              [&](const DocumentArray& out) { later_success = out[0].text() == "fallback"; });
+  DocumentArray out = task.get();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].text(), "fallback");
+  EXPECT_TRUE(later_success);
+}
+
+TEST_F(AsyncClientTest, OnFinishedAndOnIterUpdateTheResult) {
+  PostTask finished =
+      client_.post("/", docs(2))
+          .on_finished([](const DocumentArray* d, const Error*) { return DocumentArray{(*d)[1]}; },
+                       true);
+  EXPECT_EQ(finished.get()[0].text(), "1");
+  PostTask iter = client_.post("/", docs(3), {.request_size = 1, .results_in_order = true})
+                      .on_iter([](const Response& r) { return r.docs(); }, true);
+  DocumentArray out = iter.get();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].text(), "2");  // the last value returned
+}
+
+TEST_F(AsyncClientTest, UpdatesResultNeedsACallbackThatReturnsDocs) {
+  PostTask task = client_.post("/", docs(1));
+  EXPECT_THROW(task.on_success([](const DocumentArray&) {}, true), InvalidArgument);
+  EXPECT_EQ(task.get().size(), 1u);
+}
+
+TEST_F(AsyncClientTest, AnExceptionInACallbackBecomesTheTaskError) {
+  std::string seen_by_on_error;
+  bool later_finished_saw_error = false;
+  PostTask task = client_.post("/", docs(1))
+                      .on_success([](const DocumentArray&) { throw std::runtime_error("oops"); })
+                      .on_error([&](const Error& e) { seen_by_on_error = e.what(); })
+                      .on_finished([&](const DocumentArray* d, const Error* e) {
+                        later_finished_saw_error = d == nullptr && e != nullptr;
+                      });
+  try {
+    task.get();
+    ADD_FAILURE() << "get() should rethrow";
+  } catch (const Error&) {
+    ADD_FAILURE() << "the original exception, not a wrapper";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "oops");
+  }
+  EXPECT_EQ(seen_by_on_error, "oops");
+  EXPECT_TRUE(later_finished_saw_error);
+}
+
+TEST_F(AsyncClientTest, AnExceptionInOnIterCancelsThePost) {
+  std::atomic<int> pulled{0};
+  auto endless = [&]() -> std::optional<Document> {
+    ++pulled;
+    return Document().set_text("x");
+  };
+  PostTask task =
+      client_.post("/", endless, {.request_size = 1, .prefetch = 2}).on_iter([](const Response&) {
+        throw InvalidArgument("stop");
+      });
+  ASSERT_TRUE(task.wait_for(10s));
+  EXPECT_THROW(task.get(), InvalidArgument);
+}
+
+TEST_F(AsyncClientTest, AnExceptionInALateCallbackDoesNotEscapeTheAttach) {
+  PostTask task = client_.post("/", docs(1));
+  task.get();
+  EXPECT_NO_THROW(task.on_success([](const DocumentArray&) { throw std::runtime_error("late"); }));
+  EXPECT_THROW(task.get(), std::runtime_error);
+}
+
+TEST_F(AsyncClientTest, CancelDuringReceive) {
+  transport_->hold(true);
+  std::atomic<int> errors{0};
+  PostTask task = client_.post("/", docs(3)).on_error([&](const Error&) { ++errors; });
+  while (transport_->requests == 0) std::this_thread::sleep_for(1ms);
+  EXPECT_FALSE(task.wait_for(20ms));
+  task.cancel();
+  ASSERT_TRUE(task.wait_for(10s));
+  EXPECT_THROW(task.get(), Cancelled);
+  EXPECT_EQ(errors, 1);
+  task.cancel();  // idempotent
+}
+
+TEST_F(AsyncClientTest, CancelDuringSendWakesAPostWaitingForItsQueue) {
+  InputQueue queue;
+  PostTask task = client_.post("/", queue, {.request_size = 1});
+  ASSERT_TRUE(queue.push(Document().set_text("a")));
+  while (transport_->requests == 0) std::this_thread::sleep_for(1ms);
+  task.cancel();  // the post waits for the next Document
+  ASSERT_TRUE(task.wait_for(10s));
+  EXPECT_THROW(task.get(), Cancelled);
+  EXPECT_FALSE(queue.push(Document()));  // nobody reads it any more
+}
+
+TEST_F(AsyncClientTest, CancelDuringSendOfManyInputs) {
+  std::atomic<int> pulled{0};
+  auto endless = [&]() -> std::optional<Document> {
+    ++pulled;
+    return Document().set_text("x");
+  };
+  PostTask task = client_.post("/", endless, {.request_size = 1, .prefetch = 4});
+  while (pulled < 20) std::this_thread::sleep_for(1ms);
+  task.cancel();
+  EXPECT_THROW(task.get(), Cancelled);
+}
+
+TEST_F(AsyncClientTest, ACancelTokenInTheOptionsCancelsTheTask) {
+  transport_->hold(true);
+  CancelToken token;
+  PostTask task = client_.post("/", docs(1), {.cancel = token});
+  token.cancel();
+  EXPECT_THROW(task.get(), Cancelled);
+}
+
+TEST_F(AsyncClientTest, ATaskDestroyedBeforeCompletionStillRunsItsCallbacks) {
+  transport_->hold(true);
+  std::atomic<int> finished{0};
+  {
+    PostTask task =
+        client_.post("/", docs(2)).on_finished([&](const DocumentArray* d, const Error*) {
+          finished += d ? 1 : 100;
+        });
+  }
+  transport_->hold(false);
+  for (int i = 0; i < 1000 && finished == 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(finished, 1);
+}
+
+TEST_F(AsyncClientTest, DestroyingTheClientCancelsRunningPosts) {
+  transport_->hold(true);
+  auto client = std::make_unique<AsyncClient>(transport_, ClientOptions{});
+  std::atomic<int> cancelled{0};
+  PostTask task = client->post("/", docs(1)).on_error([&](const Error& e) {
+    if (dynamic_cast<const Cancelled*>(&e)) ++cancelled;
+  });
+  PostTask dropped = client->post("/", docs(1));
+  client.reset();  // no callback runs after this
+  EXPECT_EQ(cancelled, 1);
+  EXPECT_TRUE(task.done());
+  EXPECT_THROW(task.get(), Cancelled);
+  bool late = false;
+  task.on_error([&](const Error&) { late = true; });  // runs here: the client is gone
+  EXPECT_TRUE(late);
+}
+
+TEST_F(AsyncClientTest, GetInsideACallbackThrowsInsteadOfWaitingForever) {
+  transport_->hold(true);
+  PostTask other = client_.post("/", docs(1));
+  std::string message;
+  PostTask task = client_.post("/", docs(1), {.request_size = 1}).on_iter([&](const Response&) {
+    try {
+      other.get();
+    } catch (const Error& e) {
+      message = e.what();
+    }
+  });
+  transport_->hold(false);
+  task.get();
+  other.get();
+  // Either `other` had settled (fine) or get() refused to deadlock.
+  if (!message.empty()) {
+    EXPECT_THAT(message, HasSubstr("would wait forever"));
+  }
+}
+
+TEST_F(AsyncClientTest, BadOptionsFailTheTaskNotTheCall) {
+  PostTask task;
+  ASSERT_NO_THROW(task = client_.post("/", docs(1), {.parameters = 42}));
+  EXPECT_THROW(task.get(), InvalidArgument);
+}
+
+TEST_F(AsyncClientTest, ADefaultTaskSaysSo) {
+  PostTask task;
+  EXPECT_THROW(task.get(), InvalidArgument);
+  EXPECT_THROW(task.on_success([](const DocumentArray&) {}), InvalidArgument);
+}
+
+TEST_F(AsyncClientTest, ManyConcurrentPostsEachCompleteExactlyOnce) {
+  constexpr int kPosts = 300;
+  std::vector<std::atomic<int>> finished(kPosts);
+  std::vector<PostTask> tasks;
+  for (int i = 0; i < kPosts; ++i) {
+    tasks.push_back(client_.post("/", Document().set_text(std::to_string(i)))
+                        .on_finished([&finished, i](const DocumentArray* d, const Error*) {
+                          if (d && d->size() == 1 && (*d)[0].text() == std::to_string(i)) {
+                            ++finished[i];
+                          }
+                        }));
+  }
+  for (PostTask& t : tasks) ASSERT_TRUE(t.wait_for(30s));
+  for (int i = 0; i < kPosts; ++i) EXPECT_EQ(finished[i], 1) << i;
+}
+
+// --- stream() --------------------------------------------------------------
+
+TEST_F(AsyncClientTest, StreamDeliversEveryResponseInOrder) {
+  std::vector<std::string> texts;
+  for (const Response& r :
+       client_.stream("/", docs(6), {.request_size = 2, .results_in_order = true})) {
+    for (const Document& d : r.docs()) texts.push_back(d.text());
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"0", "1", "2", "3", "4", "5"}));
+}
+
+TEST_F(AsyncClientTest, StreamIsAnInputRange) {
+  static_assert(std::ranges::input_range<ResponseStream>);
+  ResponseStream stream = client_.stream("/", docs(2), {.request_size = 1});
+  int n = 0;
+  while (std::optional<Response> r = stream.next()) n += static_cast<int>(r->docs().size());
+  EXPECT_EQ(n, 2);
+  EXPECT_FALSE(stream.next());
+}
+
+TEST_F(AsyncClientTest, ASlowStreamConsumerSlowsTheSender) {
+  std::atomic<int> pulled{0};
+  auto inputs = [&]() -> std::optional<Document> {
+    if (pulled == 200) return std::nullopt;
+    ++pulled;
+    return Document().set_text("x");
+  };
+  constexpr int kPrefetch = 4;
+  int consumed = 0;
+  int worst_lead = 0;
+  for (const Response& r :
+       client_.stream("/", inputs, {.request_size = 1, .prefetch = kPrefetch})) {
+    consumed += static_cast<int>(r.docs().size());
+    if (consumed % 20 == 0) std::this_thread::sleep_for(2ms);
+    worst_lead = std::max(worst_lead, pulled.load() - consumed);
+  }
+  EXPECT_EQ(consumed, 200);
+  // In flight, plus one handed over and one being handed over.
+  EXPECT_LE(worst_lead, kPrefetch + 2);
+}
+
+TEST_F(AsyncClientTest, AStreamRethrowsThePostErrorAtItsEnd) {
+  ResponseStream stream = client_.stream("/fail", docs(1));
+  EXPECT_THROW(
+      {
+        for (const Response& r : stream) (void)r;
+      },
+      BadServer);
+}
+
+TEST_F(AsyncClientTest, DroppingAStreamEarlyCancelsItsPost) {
+  auto endless = []() -> std::optional<Document> { return Document().set_text("x"); };
+  {
+    ResponseStream stream = client_.stream("/", endless, {.request_size = 1, .prefetch = 2});
+    auto it = stream.begin();
+    ASSERT_NE(it, stream.end());
+    ++it;
+  }
+  // The client's destructor would wait for a post that never ends.
+}
+
+TEST_F(AsyncClientTest, ACancelledStreamThrowsCancelled) {
+  transport_->hold(true);
+  ResponseStream stream = client_.stream("/", docs(1));
+  stream.cancel();
+  EXPECT_THROW(stream.next(), Cancelled);
+}
+
+// --- InputQueue ------------------------------------------------------------
+
+TEST(InputQueueTest, PopsInOrderUntilClosedAndDrained) {
+  InputQueue q;
+  ASSERT_TRUE(q.push(Document().set_text("a")));
+  ASSERT_TRUE(q.push(Document().set_text("b")));
+  q.close();
+  EXPECT_TRUE(q.closed());
+  EXPECT_EQ(q()->text(), "a");
+  EXPECT_EQ(q()->text(), "b");
+  EXPECT_FALSE(q());
+  EXPECT_FALSE(q.abandoned());
+  EXPECT_THROW(q.push(Document()), InvalidArgument);
+}
+
+TEST(InputQueueTest, PushBlocksWhileFull) {
+  InputQueue q(1);
+  ASSERT_TRUE(q.push(Document().set_text("a")));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    q.push(Document().set_text("b"));
+    pushed = true;
+  });
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(pushed);
+  EXPECT_EQ(q()->text(), "a");
+  producer.join();
+  EXPECT_TRUE(pushed);
+}
+
+TEST(InputQueueTest, AbandonWakesEveryone) {
+  InputQueue q(1);
+  ASSERT_TRUE(q.push(Document()));
+  std::thread producer([&] { EXPECT_FALSE(q.push(Document())); });
+  std::this_thread::sleep_for(10ms);
+  q.abandon();
+  producer.join();
+  EXPECT_FALSE(q());
+  EXPECT_TRUE(q.abandoned());
+}
+
+TEST_F(AsyncClientTest, AQueueFedByAnotherThread) {
+  InputQueue queue(8);
+  PostTask task = client_.post("/", queue, {.request_size = 3});
+  std::thread producer([queue]() mutable {
+    for (int i = 0; i < 100; ++i) queue.push(Document().set_text(std::to_string(i)));
+    queue.close();
+  });
+  DocumentArray out = task.get();
+  producer.join();
+  EXPECT_EQ(out.size(), 100u);
+}
+
+}  // namespace
+}  // namespace jina

@@ -1,0 +1,159 @@
+// The JSON side of the HTTP transport: route choice, request bodies, and
+// how gateway answers (from the jina 3.34 captures) become Responses.
+#include "transport/http_codec.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace jina::internal {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+DataRequest request(std::string endpoint) {
+  DataRequest r;
+  r.header().set_request_id("r1").set_exec_endpoint(std::move(endpoint));
+  r.parameters() = {{"__results__", json::object()}};
+  r.set_docs(DocumentArray{Document().set_id("d1").set_text("hello http")});
+  return r;
+}
+
+json captured_openapi() {
+  std::ifstream in(std::string(JINA_SOURCE_DIR) + "/tests/golden/captures/http_openapi.json");
+  std::stringstream s;
+  s << in.rdbuf();
+  return json::parse(s.str());
+}
+
+TEST(HttpCodecTest, PostPathsOfTheCapturedGateway) {
+  EXPECT_THAT(openapi_post_paths(captured_openapi()), ElementsAre("/default", "/fail"));
+  EXPECT_THAT(openapi_endpoints(captured_openapi()), ElementsAre("/default", "/fail"));
+  EXPECT_TRUE(openapi_post_paths(json::object()).empty());
+}
+
+TEST(HttpCodecTest, RouteFollowsJinasClient) {
+  std::set<std::string> v2 = {"/default", "/fail"};
+  EXPECT_EQ(http_call_for(request("/fail"), DocFormat::kV2, v2, HttpApi::kAuto).path, "/fail");
+  EXPECT_EQ(http_call_for(request("/"), DocFormat::kV2, v2, HttpApi::kAuto).path, "/default");
+  EXPECT_EQ(http_call_for(request(""), DocFormat::kV2, v2, HttpApi::kAuto).path, "/default");
+  // An endpoint no Executor binds goes to the default binding.
+  EXPECT_EQ(http_call_for(request("/nope"), DocFormat::kV2, v2, HttpApi::kAuto).path, "/default");
+  std::set<std::string> v1 = {"/post", "/index", "/search"};
+  EXPECT_EQ(http_call_for(request("/search"), DocFormat::kV1, v1, HttpApi::kAuto).path, "/search");
+  EXPECT_EQ(http_call_for(request("/foo"), DocFormat::kV1, v1, HttpApi::kAuto).path, "/post");
+  // Unknown routes: the format decides.
+  EXPECT_EQ(http_call_for(request("/foo"), DocFormat::kV2, {}, HttpApi::kAuto).path, "/foo");
+  EXPECT_EQ(http_call_for(request("/foo"), DocFormat::kV1, {}, HttpApi::kAuto).path, "/post");
+  // Forced.
+  EXPECT_EQ(http_call_for(request("/foo"), DocFormat::kV2, v2, HttpApi::kPost).path, "/post");
+  EXPECT_EQ(http_call_for(request("/"), DocFormat::kV1, v1, HttpApi::kPerEndpoint).path,
+            "/default");
+}
+
+TEST(HttpCodecTest, PerEndpointBodyCarriesHeader) {
+  DataRequest r = request("/default");
+  r.header().set_target_executor("upper");
+  HttpCall call = http_call_for(r, DocFormat::kV2, {"/default"}, HttpApi::kAuto);
+  EXPECT_EQ(call.body["header"]["request_id"], "r1");
+  EXPECT_EQ(call.body["header"]["target_executor"], "upper");
+  EXPECT_EQ(call.body["parameters"], json({{"__results__", json::object()}}));
+  ASSERT_EQ(call.body["data"].size(), 1u);
+  EXPECT_EQ(call.body["data"][0]["text"], "hello http");
+}
+
+TEST(HttpCodecTest, GenericPostBodyIsCamelCase) {
+  DataRequest r = request("/foo");
+  r.header().set_target_executor("bar.*");
+  HttpCall call = http_call_for(r, DocFormat::kV1, {"/post"}, HttpApi::kAuto);
+  EXPECT_EQ(call.body["execEndpoint"], "/foo");
+  EXPECT_EQ(call.body["targetExecutor"], "bar.*");
+  EXPECT_FALSE(call.body.contains("header"));
+}
+
+TEST(HttpCodecTest, ParametersOnlyRequestSendsEmptyData) {
+  DataRequest r;
+  r.header().set_request_id("r2").set_exec_endpoint("/");
+  HttpCall call = http_call_for(r, DocFormat::kV2, {"/default"}, HttpApi::kAuto);
+  EXPECT_EQ(call.body["data"], json::array());
+  EXPECT_EQ(call.body["parameters"], json::object());
+}
+
+TEST(HttpCodecTest, CapturedV2SuccessBecomesResponse) {
+  // tests/golden/captures/http_examples.txt, POST /default with parameters.
+  std::string body =
+      R"j({"data":[{"id":"d1","embedding":null,"bytes_":null,"text":"HELLO HTTP","url":null}],)j"
+      R"j("parameters":{"a":1.0},"header":{"requestId":"424694d6001d40eb8525bab9ee85d1ed","targetExecutor":""}})j";
+  auto response = response_from_http(200, body, request("/default"));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->header().request_id(), "r1");  // one POST, one request
+  EXPECT_EQ(response->header().exec_endpoint(), "/default");
+  EXPECT_TRUE(response->status().ok());
+  ASSERT_EQ(response->docs().size(), 1u);
+  EXPECT_EQ(response->docs()[0].id(), "d1");
+  EXPECT_EQ(response->docs()[0].text(), "HELLO HTTP");
+  EXPECT_EQ(response->parameters(), json({{"a", 1.0}}));
+}
+
+TEST(HttpCodecTest, CapturedV2ExecutorErrorBecomesErrorResponse) {
+  auto response = response_from_http(
+      500, R"j({"detail":"ValueError('intentional failure from /fail')"})j", request("/fail"));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status().code(), StatusCode::kError);
+  EXPECT_EQ(response->status().description(), "ValueError('intentional failure from /fail')");
+  EXPECT_EQ(response->status().exception().name(), "ValueError");
+  EXPECT_EQ(response->header().request_id(), "r1");
+  EXPECT_EQ(response->docs().size(), 1u);  // the request's docs, as gRPC gateways return them
+}
+
+TEST(HttpCodecTest, V1ErrorInHeaderWithCamelCaseKeys) {
+  std::string body =
+      R"j({"header":{"requestId":"x","execEndpoint":"/fail","status":{"code":1,)j"
+      R"j("description":"boom","exception":{"name":"ValueError","args":["boom"],)j"
+      R"j("stacks":["line 1"],"executor":"Upper"}}},"routes":[{"executor":"gateway"},)j"
+      R"j({"executor":"Upper","status":{"code":1}}],"data":{"docs":[{"id":"a","text":null}]}})j";
+  auto response = response_from_http(200, body, request("/fail"));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status().code(), StatusCode::kError);
+  EXPECT_EQ(response->status().description(), "boom");
+  EXPECT_EQ(response->status().exception().executor(), "Upper");
+  EXPECT_THAT(response->status().exception().stacks(), ElementsAre("line 1"));
+  ASSERT_EQ(response->routes().size(), 2u);
+  EXPECT_EQ(response->routes()[1].executor(), "Upper");
+  ASSERT_EQ(response->docs().size(), 1u);
+  EXPECT_EQ(response->docs()[0].id(), "a");
+}
+
+TEST(HttpCodecTest, FailuresMapToRetryableOrNot) {
+  DataRequest r = request("/");
+  EXPECT_EQ(response_from_http(503, "", r).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(response_from_http(500, "Internal Server Error", r).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(response_from_http(404, R"j({"detail":"Not Found"})j", r).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(response_from_http(422, "{}", r).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(response_from_http(200, "not json", r).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(response_from_http(200, R"j({"data":[1]})j", r).status().code(),
+            absl::StatusCode::kDataLoss);
+  // v1 gateways describe an unreachable Executor in the header.
+  auto unreachable = response_from_http(
+      503, R"j({"header":{"status":{"code":1,"description":"Executor upper is down"}}})j", r);
+  EXPECT_EQ(unreachable.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(unreachable.status().message(), HasSubstr("Executor upper is down"));
+}
+
+TEST(HttpCodecTest, DryRunStatus) {
+  EXPECT_TRUE(
+      dry_run_result(json::parse(R"j({"code":0,"description":"","exception":null})j")).ok());
+  absl::Status failed = dry_run_result(json::parse(R"j({"code":1,"description":"down"})j"));
+  EXPECT_EQ(failed.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(failed.message(), "down");
+  EXPECT_FALSE(dry_run_result(json::array()).ok());
+}
+
+}  // namespace
+}  // namespace jina::internal
