@@ -6,7 +6,9 @@
 #ifndef JINA_SRC_TRANSPORT_BEAST_CONNECTION_H_
 #define JINA_SRC_TRANSPORT_BEAST_CONNECTION_H_
 
-// Boost 1.74 uses std::exchange in awaitable.hpp without including <utility>.
+// clang-format off
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp uses std::exchange without it
+// clang-format on
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
