@@ -14,11 +14,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,7 @@
 #include "absl/status/status.h"
 #include "client/host_uri.h"
 #include "jina/options.h"
+#include "transport/transport.h"
 
 namespace jina::internal::beast_io {
 
@@ -109,6 +112,37 @@ class Connection {
 // A network error as a Status: UNAVAILABLE (retryable) for everything but a
 // timeout (DEADLINE_EXCEEDED) and an operation we aborted (CANCELLED).
 absl::Status network_status(const boost::system::error_code& error, const std::string& what);
+
+// A RequestStream whose work runs on the I/O thread: every call is posted to
+// `context` and handled by State (write, writes_done, cancel, finished). The
+// destructor cancels and waits until State has delivered its last outcome.
+template <class State>
+class PostedStream final : public RequestStream {
+ public:
+  PostedStream(std::shared_ptr<State> state, boost::asio::io_context& context)
+      : state_(std::move(state)), context_(context), finished_(state_->finished()) {}
+
+  ~PostedStream() override {
+    cancel();
+    finished_.wait();
+  }
+
+  void write(std::shared_ptr<const std::string> bytes) override {
+    boost::asio::post(
+        context_, [s = state_, bytes = std::move(bytes)]() mutable { s->write(std::move(bytes)); });
+  }
+  void writes_done() override {
+    boost::asio::post(context_, [s = state_] { s->writes_done(); });
+  }
+  void cancel() override {
+    boost::asio::post(context_, [s = state_] { s->cancel(); });
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+  boost::asio::io_context& context_;
+  std::future<void> finished_;
+};
 
 }  // namespace jina::internal::beast_io
 

@@ -280,6 +280,8 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
     maybe_finish();
   }
 
+  void cancel() { fail(absl::CancelledError("the post was cancelled")); }
+
   void fail(absl::Status status) {
     if (done_) return;
     if (!failure_) failure_ = std::move(status);
@@ -368,32 +370,7 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
   std::promise<void> finished_;
 };
 
-class HttpStream final : public RequestStream {
- public:
-  explicit HttpStream(std::shared_ptr<HttpStreamState> state, asio::io_context& context)
-      : state_(std::move(state)), context_(context), finished_(state_->finished()) {}
-
-  ~HttpStream() override {
-    cancel();
-    finished_.wait();
-  }
-
-  void write(std::shared_ptr<const std::string> bytes) override {
-    asio::post(context_,
-               [s = state_, bytes = std::move(bytes)]() mutable { s->write(std::move(bytes)); });
-  }
-  void writes_done() override {
-    asio::post(context_, [s = state_] { s->writes_done(); });
-  }
-  void cancel() override {
-    asio::post(context_, [s = state_] { s->fail(absl::CancelledError("the post was cancelled")); });
-  }
-
- private:
-  std::shared_ptr<HttpStreamState> state_;
-  asio::io_context& context_;
-  std::future<void> finished_;
-};
+using HttpStream = beast_io::PostedStream<HttpStreamState>;
 
 std::unique_ptr<RequestStream> HttpTransport::open_stream(const StreamOptions& options,
                                                           StreamObserver* observer) {

@@ -218,32 +218,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
   std::promise<void> finished_;
 };
 
-class WsStream final : public RequestStream {
- public:
-  WsStream(std::shared_ptr<WsStreamState> state, asio::io_context& context)
-      : state_(std::move(state)), context_(context), finished_(state_->finished()) {}
-
-  ~WsStream() override {
-    cancel();
-    finished_.wait();
-  }
-
-  void write(std::shared_ptr<const std::string> bytes) override {
-    asio::post(context_,
-               [s = state_, bytes = std::move(bytes)]() mutable { s->write(std::move(bytes)); });
-  }
-  void writes_done() override {
-    asio::post(context_, [s = state_] { s->writes_done(); });
-  }
-  void cancel() override {
-    asio::post(context_, [s = state_] { s->cancel(); });
-  }
-
- private:
-  std::shared_ptr<WsStreamState> state_;
-  asio::io_context& context_;
-  std::future<void> finished_;
-};
+using WsStream = beast_io::PostedStream<WsStreamState>;
 
 class WebsocketTransport final : public Transport {
  public:
