@@ -1,9 +1,10 @@
 # `cmake --install` produces a package usable with find_package(jina CONFIG)
-# and the target jina::jina.
+# (targets jina::jina, shared, and jina::jina_static) and with pkg-config
+# (jina.pc; `pkg-config --static` for the static library).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS jina EXPORT jinaTargets
+install(TARGETS jina jina_static EXPORT jinaTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -19,3 +20,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/jinaConfigVersion.c
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/jinaConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/jinaConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/jina)
+
+file(RELATIVE_PATH JINA_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+configure_file(cmake/jina.pc.in ${CMAKE_CURRENT_BINARY_DIR}/jina.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/jina.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
