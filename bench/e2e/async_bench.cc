@@ -1,10 +1,14 @@
 // AsyncClient with many concurrent one-document posts against sequential
 // Client::post calls of one document, on the benchmark Flow.
 //
-//   async_bench --port N [--docs N] [--concurrency 64] [--mode both|async|sequential]
+//   async_bench --port N [--docs N] [--concurrency 64]
+//               [--mode both|async|sequential|async-threads]
 //
 // Every post sends one request of one Document (request_size 1). Prints one
 // JSON line per mode (see e2e_common.h) and, with both, the speed-up.
+// async-threads: the same concurrent posts, each with a no-op PostOptions
+// on_done, which gives every post a thread of its own (the engine before the
+// shared post loop), for an A/B comparison in the same run.
 #include <jina/jina.h>
 
 #include <atomic>
@@ -40,7 +44,7 @@ Run sequential(const bench::Args& a) {
   return run;
 }
 
-Run concurrent(const bench::Args& a, int concurrency) {
+Run concurrent(const bench::Args& a, int concurrency, bool thread_per_post) {
   jina::AsyncClient client("grpc://127.0.0.1:" + std::to_string(a.port));
   client.post("/", {}, {}).get();  // connect (and start a post thread) before the clock starts
   const double cpu0 = bench::cpu_seconds();
@@ -48,9 +52,11 @@ Run concurrent(const bench::Args& a, int concurrency) {
   std::counting_semaphore<> slots(concurrency);
   std::atomic<long> received{0};
   std::atomic<long> failed{0};
+  jina::PostOptions options{.request_size = 1};
+  if (thread_per_post) options.on_done = [](const jina::Response&) {};
   for (long i = 0; i < a.docs; ++i) {
     slots.acquire();
-    client.post("/", jina::Document().set_text(bench::doc_text(i)), {.request_size = 1})
+    client.post("/", jina::Document().set_text(bench::doc_text(i)), options)
         .on_finished([&](const jina::DocumentArray* docs, const jina::Error*) {
           if (docs) {
             received += static_cast<long>(docs->size());
@@ -91,9 +97,10 @@ int main(int argc, char** argv) {
     sequential_rate = r.received / r.seconds;
     ok = ok && r.received == a.docs;
   }
-  if (which == "both" || which == "async") {
-    Run r = concurrent(a, concurrency);
-    a.mode = std::to_string(concurrency) + " concurrent posts";
+  if (which == "both" || which == "async" || which == "async-threads") {
+    Run r = concurrent(a, concurrency, which == "async-threads");
+    a.mode = std::to_string(concurrency) + " concurrent posts" +
+             (which == "async-threads" ? ", thread per post" : "");
     bench::report("jina-cpp AsyncClient", a, r.received, r.seconds, r.cpu, {});
     async_rate = r.received / r.seconds;
     ok = ok && r.received == a.docs;

@@ -3,13 +3,16 @@
 # Jina's Python client (3.34, pinned venv), one after the other against the
 # same local Flow (gRPC, HTTP and WebSocket on their own ports), in one run.
 # Prints a Markdown table for docs/benchmarks.md.
-# Usage: bench/e2e/run.sh [build-dir]   (default build/release)
+# Usage: [REPS=5] [ROWS="grpc web"] [NO_BUILD=1] bench/e2e/run.sh [build-dir]   (default build/release)
+#   ROWS=web: only the HTTP and WebSocket rows (issue 5); ROWS=grpc: only gRPC.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build/release}"
 cd "$root"
-if [[ ! -f "$build/CMakeCache.txt" ]]; then cmake --preset release >/dev/null; fi
-cmake --build "$build" --target bench_flow_server cpp_client_bench grpc_floor_bench >/dev/null
+if [[ ! -f "$build/CMakeCache.txt" ]]; then cmake --preset release -B "$build" >/dev/null; fi
+if [[ -z "${NO_BUILD:-}" ]]; then  # NO_BUILD=1: use the binaries as they are
+  cmake --build "$build" -j2 --target bench_flow_server cpp_client_bench grpc_floor_bench >/dev/null
+fi
 python="$(tests/interop/setup_venv.sh "$build/venv-jina")"
 
 log="$(mktemp)"
@@ -45,15 +48,24 @@ run_once() {
   esac >>"$results"
 }
 
-for client in floor cpp python; do run "$client" --docs 10000 --request-size 100; done
-for client in floor cpp; do reps=1 run "$client" --docs 1000000 --request-size 100; done
-for docs in 10000 1000000; do reps=1 run cpp-one-arena --docs "$docs" --request-size 100; done
-for client in floor cpp python; do run "$client" --docs 2000 --request-size 1; done
-for client in floor cpp python; do run "$client" --docs 500 --request-size 1 --mode latency; done
-for client in cpp-http python-http cpp-websocket python-websocket; do
-  run "$client" --docs 10000 --request-size 100
-  run "$client" --docs 2000 --request-size 1
-done
+rows="${ROWS:-grpc web}"
+if [[ " $rows " == *" grpc "* ]]; then
+  for client in floor cpp python; do run "$client" --docs 10000 --request-size 100; done
+  for client in floor cpp; do reps=1 run "$client" --docs 1000000 --request-size 100; done
+  for docs in 10000 1000000; do reps=1 run cpp-one-arena --docs "$docs" --request-size 100; done
+  for client in floor cpp python; do run "$client" --docs 2000 --request-size 1; done
+  for client in floor cpp python; do run "$client" --docs 500 --request-size 1 --mode latency; done
+fi
+if [[ " $rows " == *" web "* ]]; then
+  # C++ and Python clients alternate per repetition, so that load changes on
+  # the shared machine hit both alike.
+  for _ in $(seq 1 "$reps"); do
+    for client in cpp-http python-http cpp-websocket python-websocket; do
+      run_once "$client" --docs 10000 --request-size 100
+      run_once "$client" --docs 2000 --request-size 1
+    done
+  done
+fi
 
 "$python" - "$results" "$reps" <<'PY'
 import json, sys

@@ -9,12 +9,17 @@
 //   for (const jina::Response& r : ac.stream("/", docs)) { ... }
 //
 // A post runs exactly as Client::post does (batching, `prefetch`, retries,
-// ordering, timeouts, PostOptions callbacks), on a thread of the AsyncClient,
-// so many posts run at once over the AsyncClient's one connection. Every
-// Transport works: the post machinery is the Client's, whatever the protocol.
+// ordering, timeouts, PostOptions callbacks), and many posts run at once over
+// the AsyncClient's one connection. Every Transport works: the post
+// machinery is the Client's, whatever the protocol.
 //
-// Threads: PostOptions callbacks (on_done, on_error, on_always) and
-// generators run on the post's own thread. PostTask callbacks (on_iter,
+// Threads: a post of in-memory inputs (Documents, a DocumentArray, a vector)
+// without PostOptions callbacks never blocks, so such posts share the
+// AsyncClient's two post-loop threads (no thread per post). Every other post
+// (a generator or InputQueue, PostOptions on_done/on_error/on_always, any
+// stream(), and the posts sent before the Flow's docarray format is known)
+// runs on a thread of its own, where those callbacks and generators run and
+// may block without holding back other posts. PostTask callbacks (on_iter,
 // on_success, on_error, on_finished) run on the AsyncClient's one callback
 // thread, never two at once; a callback attached after the task has settled
 // runs at once on the attaching thread. A slow callback delays the callbacks
@@ -332,6 +337,10 @@ class AsyncClient {
 
   // "host:port" this client connects to.
   std::string target() const;
+
+  // Requests, responses, bytes and latencies of every post so far (see
+  // Client::stats()).
+  ClientStats stats() const;
 
  private:
   std::unique_ptr<internal::AsyncCore> core_;

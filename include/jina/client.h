@@ -17,6 +17,9 @@
 // Thread-safety: a Client may be used from many threads at once; each
 // post() is independent, and copies of a Client share its connection.
 // Callbacks of a post() run on the thread that called it, one at a time.
+// A running post() holds the connection itself: destroying the Client (or
+// its last copy) meanwhile neither waits for nor cancels it; the post ends
+// as it would have, then the connection closes.
 // Over HTTP every request is one POST (keep-alive connections, up to
 // `prefetch` in flight on several connections); over WebSocket one socket
 // per post() carries the requests as binary frames.
@@ -43,6 +46,7 @@
 #include "jina/document.h"
 #include "jina/options.h"
 #include "jina/request.h"
+#include "jina/stats.h"
 
 namespace jina {
 
@@ -110,7 +114,10 @@ class Client {
   Client(Client&&) noexcept;
   Client& operator=(Client&&) noexcept;
 
-  // Sends `inputs` to `endpoint` ("/index", "/search", "/" ...). Returns the
+  // Sends `inputs` to `endpoint` ("/index", "/search", "/" ...). The
+  // endpoint goes to the gateway as given, as Jina's client sends it (no
+  // leading '/' added; "" stays ""); over HTTP it becomes a percent-encoded
+  // path. One that is not UTF-8 throws InvalidArgument. Returns the
   // Documents of all responses, in arrival order (input order with
   // `results_in_order`); empty when `on_done` or `on_always` is given (the
   // callbacks see the results instead). Throws BadServer for an Executor
@@ -150,6 +157,10 @@ class Client {
   // The docarray format in use: ClientOptions::doc_format, or what status()
   // reports (asked once), or v2 when the Flow cannot tell.
   DocFormat doc_format() const;
+
+  // Requests, responses, bytes and latencies of every post() so far, by
+  // this Client and its copies.
+  ClientStats stats() const;
 
   // "host:port" this Client connects to.
   std::string target() const;

@@ -314,7 +314,8 @@ class Document {
   // docarray-style JSON object of this Document (see the table above).
   nlohmann::json to_json(DocFormat format = DocFormat::kV2) const;
   // Reads either JSON flavour (both key spellings are accepted). Throws
-  // InvalidArgument on a value of the wrong JSON type.
+  // InvalidArgument on a value of the wrong JSON type and on JSON nested
+  // deeper than 100 levels.
   static Document from_json(const nlohmann::json& j);
 
   friend bool operator==(const Document& a, const Document& b);
@@ -387,7 +388,8 @@ class DocumentArray {
 
   // A JSON array of Document objects.
   nlohmann::json to_json(DocFormat format = DocFormat::kV2) const;
-  // Accepts an array of Document objects or {"docs": [...]}.
+  // Accepts an array of Document objects or {"docs": [...]}; throws as
+  // Document::from_json does.
   static DocumentArray from_json(const nlohmann::json& j);
 
   friend bool operator==(const DocumentArray& a, const DocumentArray& b) {

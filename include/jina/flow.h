@@ -72,12 +72,40 @@ struct FlowOptions {
   int prefetch = 1000;
   // Threads that run Executors; 0 means one per core (at least 2).
   int workers = 0;
-  // Largest gRPC message accepted or sent, in bytes; -1 means no limit (as
-  // jina). Also bounds HTTP bodies and WebSocket messages, which -1 caps at
-  // 256 MiB.
+  // Largest gRPC message sent, in bytes, and a further bound on the requests
+  // accepted on every protocol (see max_request_bytes); -1 means no limit
+  // (as jina).
   int max_message_bytes = -1;
   // How long stop() lets open calls finish before cancelling them.
   std::chrono::milliseconds shutdown_grace{500};
+
+  // Limits, so that one client cannot exhaust the Flow. A client over a
+  // limit gets an error (or waits, where said); others are still served.
+  //
+  // Largest request accepted, in bytes, on every protocol (gRPC's receive
+  // limit, the HTTP body limit, the WebSocket message limit; also bounded
+  // by a positive max_message_bytes). Larger: gRPC fails that call with
+  // RESOURCE_EXHAUSTED, HTTP answers 413 and closes that connection, a
+  // WebSocket closes with 1009 (message too big). Positive.
+  int max_request_bytes = 256 << 20;
+  // Concurrent gRPC streams (calls) per client connection (HTTP/2
+  // SETTINGS_MAX_CONCURRENT_STREAMS): further calls wait at the client until
+  // one ends, and fail with their deadline. Positive.
+  int max_streams_per_connection = 1024;
+  // Concurrent HTTP and WebSocket connections per web port. Further ones get
+  // HTTP 503 {"detail": "too many connections ..."} (a failed WebSocket
+  // handshake) and are closed. Positive.
+  int max_web_connections = 1024;
+  // A web connection that sends nothing for this long while nothing of it
+  // is in flight is closed: HTTP keep-alive connections waiting for the next
+  // request (or stuck mid-request, or not reading their answer), WebSocket
+  // connections with close 1001 "idle timeout". Positive.
+  std::chrono::milliseconds web_idle_timeout{60000};
+  // Requests in flight per WebSocket connection (processing, or answered but
+  // not yet written back). At the limit the Flow stops reading that
+  // connection until one is written: the client is slowed down (TCP
+  // backpressure), not failed, as a gRPC Call stream at its prefetch. Positive.
+  int max_in_flight_per_websocket = 1000;
 };
 
 // How an Executor takes part in a Flow.

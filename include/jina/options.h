@@ -61,6 +61,21 @@ struct ClientOptions {
   // Name to check the server certificate against, when it differs from
   // `host` (e.g. connecting to 127.0.0.1 with a certificate for "localhost").
   std::string tls_server_name{};
+  // DANGEROUS: accept any server certificate (self-signed, expired, for
+  // another name), which lets anyone on the path read and change the
+  // traffic. Only for tests against a throwaway self-signed Flow.
+  // Verification is on unless this is set; a Client built with it writes a
+  // warning to stderr once. Needs TLS (InvalidArgument otherwise). gRPC
+  // still needs root certificates to exist (the system's or
+  // tls_root_certificates_file), though they are not checked.
+  bool tls_insecure_skip_verify = false;
+
+  // The largest response accepted, in bytes: a gRPC message, an HTTP body or
+  // a WebSocket message. Larger ones fail the post with a ConnectionError
+  // naming the limit (RESOURCE_EXHAUSTED), instead of exhausting memory
+  // when a gateway misbehaves. 1..2147483647; default 1 GiB (Jina sets no
+  // limit; gRPC's own default is 4 MiB).
+  int max_response_bytes = 1 << 30;
 
   // Which docarray wire format the Flow speaks. Unset: asked once from the
   // Flow's status (docarray < 0.30 means v1), v2 when that fails.
@@ -100,7 +115,9 @@ struct PostOptions {
   // Documents per request; 0 or less puts all inputs in one request.
   int request_size = 100;
   // A JSON object sent to every Executor; `__results__: {}` is added as
-  // Jina's client does. Anything but an object or null throws InvalidArgument.
+  // Jina's client does. Anything but an object or null, binary values,
+  // strings that are not UTF-8, or nesting deeper than 32 levels (what the
+  // gateway's protobuf parser accepts) throw InvalidArgument.
   nlohmann::json parameters = nullptr;
   // Regex on Executor names: only matching Executors process the requests.
   std::string target_executor{};
@@ -148,7 +165,9 @@ struct PostOptions {
   // Draw the progress line even when stderr is not a terminal.
   bool force_progress = false;
 
-  // Extra gRPC metadata for the call.
+  // Extra gRPC metadata for the call. Keys are lowercase letters, digits,
+  // '-', '_', '.'; values printable ASCII unless the key ends in "-bin".
+  // Anything else throws InvalidArgument.
   std::vector<std::pair<std::string, std::string>> metadata{};
   // Cancels the post from another thread.
   std::optional<CancelToken> cancel{};

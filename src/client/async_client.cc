@@ -79,6 +79,10 @@ struct TaskState {
 
 namespace {
 
+// Threads of an AsyncClient's post loop: two let one post serialize a large
+// batch while others go on; more only add wake-ups.
+constexpr int kLoopThreads = 2;
+
 // Runs the callbacks that are due, one at a time, until none is; only one
 // pump runs per task at any time (`pump_due`).
 void pump(const std::shared_ptr<TaskState>& task) {
@@ -196,40 +200,38 @@ class AsyncCore {
     }
     for (auto& [id, token] : running) token.cancel();
     posts_.reset();      // waits for every post
+    loop_.reset();       // likewise
     callbacks_.reset();  // runs the callbacks they scheduled
   }
 
   Transport& transport() const { return client_->transport(); }
+  ClientStats stats() const { return client_->stats().snapshot(); }
 
   PostTask post(std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
     auto task = std::make_shared<TaskState>();
     task->callbacks = callbacks_;
     task->callback_thread = callbacks_->id();
     std::uint64_t id = track(task->cancel);
+    if (std::optional<DocFormat> format = loop_format(inputs, options)) {
+      on_loop(id, task, *format, endpoint, std::move(inputs), options);
+      return PostTask(std::move(task));
+    }
     posts_->submit([this, id, task, endpoint = std::string(endpoint), inputs = std::move(inputs),
                     options = PostOptions(options)]() mutable {
       TaskOutcome outcome;
       try {
-        run(endpoint, inputs, options, task->cancel, [&task](Response&& response) {
-          std::unique_lock lock(task->mu);
-          task->responses.push_back(std::move(response));
-          if (!task->iters.empty()) schedule_pump(task, lock);
-        });
-        DocumentArray docs;
-        std::lock_guard lock(task->mu);
-        for (const Response& response : task->responses) docs.extend(response.docs());
-        outcome.docs = std::move(docs);
+        run(endpoint, inputs, options, task->cancel, keep_responses(task));
+        outcome.docs = all_docs(*task);
       } catch (...) {
         set_error(outcome, std::current_exception());
       }
-      untrack(id);
-      std::unique_lock lock(task->mu);
-      task->outcome = std::move(outcome);
-      task->finished = true;
-      schedule_pump(task, lock);
+      settle(id, task, std::move(outcome));
     });
     return PostTask(std::move(task));
   }
+
+  // For tests: whether the calling thread is one of the loop's.
+  bool on_loop_thread() const { return loop_->on_loop_thread(); }
 
   ResponseStream stream(std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
     auto state = std::make_shared<StreamState>();
@@ -250,6 +252,90 @@ class AsyncCore {
   }
 
  private:
+  // A post whose every step is quick runs on the loop: in-memory inputs, no
+  // PostOptions callbacks (they may block: they get a thread, as documented),
+  // and a docarray format known without asking the Flow. Returns the format.
+  std::optional<DocFormat> loop_format(AsyncInputs& inputs, const PostOptions& options) {
+    if (inputs.queue() || !inputs.inputs().size()) return std::nullopt;
+    if (options.on_done || options.on_error || options.on_always) return std::nullopt;
+    return client_->known_doc_format();
+  }
+
+  // What a post on the loop keeps until it is over.
+  struct LoopPost {
+    std::string endpoint;
+    AsyncInputs inputs;
+    PostOptions options;
+    std::optional<CancelToken> user_token;
+    int user_handle = 0;
+    std::unique_ptr<PostDriver> driver;  // last: goes first
+
+    ~LoopPost() {
+      driver.reset();
+      if (user_token) user_token->remove_listener(user_handle);
+    }
+  };
+
+  void on_loop(std::uint64_t id, const std::shared_ptr<TaskState>& task, DocFormat format,
+               std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
+    auto post = std::make_shared<LoopPost>();
+    post->endpoint = std::string(endpoint);
+    post->inputs = std::move(inputs);
+    post->options = options;
+    loop_->add([&](PostLoop::Wake wake) -> PostLoop::Poll {
+      return [this, id, task, format, post,
+              wake = std::move(wake)](std::optional<Clock::time_point>& deadline) {
+        TaskOutcome outcome;
+        try {
+          if (!post->driver) {
+            // The user's token cancels this post too; the post listens to ours.
+            post->user_token = std::move(post->options.cancel);
+            if (post->user_token) {
+              post->user_handle = post->user_token->add_listener(
+                  [token = task->cancel]() mutable { token.cancel(); });
+            }
+            post->options.cancel = task->cancel;
+            post->driver = std::make_unique<PostDriver>(
+                client_->transport(), format, post->endpoint, post->inputs.inputs(), post->options,
+                client_->random(),
+                PostResults{.each = keep_responses(task), .stats = &client_->stats()}, wake);
+          }
+          if (!post->driver->poll(deadline)) return false;
+          outcome.docs = all_docs(*task);
+        } catch (...) {
+          set_error(outcome, std::current_exception());
+        }
+        settle(id, task, std::move(outcome));
+        return true;
+      };
+    });
+  }
+
+  // A task's sink for responses: kept for get(), handed to on_iter.
+  static std::function<void(Response&&)> keep_responses(const std::shared_ptr<TaskState>& task) {
+    return [task](Response&& response) {
+      std::unique_lock lock(task->mu);
+      task->responses.push_back(std::move(response));
+      if (!task->iters.empty()) schedule_pump(task, lock);
+    };
+  }
+
+  static DocumentArray all_docs(TaskState& task) {
+    DocumentArray docs;
+    std::lock_guard lock(task.mu);
+    for (const Response& response : task.responses) docs.extend(response.docs());
+    return docs;
+  }
+
+  // The post is over: the task's callbacks run next.
+  void settle(std::uint64_t id, const std::shared_ptr<TaskState>& task, TaskOutcome outcome) {
+    untrack(id);
+    std::unique_lock lock(task->mu);
+    task->outcome = std::move(outcome);
+    task->finished = true;
+    schedule_pump(task, lock);
+  }
+
   // One post on this thread, as Client::post runs it; `each` gets every
   // response. Throws what Client::post throws.
   void run(const std::string& endpoint, AsyncInputs& inputs, PostOptions& options,
@@ -278,7 +364,7 @@ class AsyncCore {
     } cleanup{user_token, user_handle, queue, cancel, queue_handle};
 
     run_post(client_->transport(), client_->doc_format(), endpoint, inputs.inputs(), options,
-             client_->random(), PostResults{nullptr, nullptr, std::move(each)});
+             client_->random(), PostResults{.each = std::move(each), .stats = &client_->stats()});
     // The queue ended because of a cancel, not a close: the post is incomplete.
     if (queue && queue->abandoned()) {
       throw Cancelled("post to " + endpoint + " was cancelled");
@@ -302,6 +388,7 @@ class AsyncCore {
   std::mutex mu_;
   std::map<std::uint64_t, CancelToken> running_;
   std::uint64_t next_id_ = 0;
+  std::unique_ptr<PostLoop> loop_ = std::make_unique<PostLoop>(kLoopThreads);
   std::unique_ptr<PostThreads> posts_ = std::make_unique<PostThreads>();  // last: first to go
 };
 
@@ -440,5 +527,7 @@ ResponseStream AsyncClient::stream(std::string_view endpoint, AsyncInputs inputs
 }
 
 std::string AsyncClient::target() const { return core_->transport().target(); }
+
+ClientStats AsyncClient::stats() const { return core_->stats(); }
 
 }  // namespace jina

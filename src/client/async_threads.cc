@@ -4,6 +4,120 @@
 
 namespace jina::internal {
 
+struct PostLoop::Job {
+  enum class State { kIdle, kQueued, kRunning, kRerun, kOver };
+  Poll poll;
+  State state = State::kQueued;
+  std::optional<std::multimap<std::chrono::steady_clock::time_point, Job*>::iterator> timer;
+};
+
+PostLoop::PostLoop(int threads) {
+  threads_.reserve(threads);
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+}
+
+PostLoop::~PostLoop() {
+  {
+    std::unique_lock lock(mu_);
+    all_over_.wait(lock, [&] { return jobs_ == 0; });
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void PostLoop::add(const std::function<Poll(Wake wake)>& make) {
+  auto* job = new Job;
+  job->poll = make([this, job] { wake(job); });
+  std::lock_guard lock(mu_);
+  ++jobs_;
+  ready_.push_back(job);
+  changed_.notify_one();
+}
+
+bool PostLoop::on_loop_thread() const {
+  for (const std::thread& t : threads_) {
+    if (t.get_id() == std::this_thread::get_id()) return true;
+  }
+  return false;
+}
+
+void PostLoop::wake(Job* job) {
+  std::lock_guard lock(mu_);
+  switch (job->state) {
+    case Job::State::kIdle:
+      if (job->timer) {
+        timers_.erase(*job->timer);
+        job->timer.reset();
+      }
+      job->state = Job::State::kQueued;
+      ready_.push_back(job);
+      changed_.notify_one();
+      return;
+    case Job::State::kRunning:
+      job->state = Job::State::kRerun;  // polled again once this poll returns
+      return;
+    default:
+      return;
+  }
+}
+
+void PostLoop::work() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    auto now = std::chrono::steady_clock::now();
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      Job* due = timers_.begin()->second;
+      timers_.erase(timers_.begin());
+      due->timer.reset();
+      due->state = Job::State::kQueued;
+      ready_.push_back(due);
+      if (ready_.size() > 1) changed_.notify_one();
+    }
+    if (ready_.empty()) {
+      if (stopping_) return;
+      if (timers_.empty()) {
+        changed_.wait(lock);
+      } else {
+        changed_.wait_until(lock, timers_.begin()->first);
+      }
+      continue;
+    }
+    Job* job = ready_.front();
+    ready_.pop_front();
+    job->state = Job::State::kRunning;
+    lock.unlock();
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    bool over = true;
+    try {
+      over = job->poll(deadline);
+    } catch (...) {
+      // Poll functions handle their errors; one that throws anyway is over.
+    }
+    lock.lock();
+    if (over) {
+      job->state = Job::State::kOver;  // wakes from here on are ignored
+      lock.unlock();
+      job->poll = nullptr;  // the post and its stream go: no more wakes after this
+      delete job;
+      lock.lock();
+      if (--jobs_ == 0) all_over_.notify_all();
+      continue;
+    }
+    if (job->state == Job::State::kRerun) {
+      job->state = Job::State::kQueued;
+      ready_.push_back(job);
+    } else {
+      job->state = Job::State::kIdle;
+      if (deadline) {
+        job->timer = timers_.emplace(*deadline, job);
+        // Another thread may be sleeping past this deadline.
+        changed_.notify_one();
+      }
+    }
+  }
+}
+
 PostThreads::PostThreads(std::chrono::milliseconds idle_timeout) : idle_timeout_(idle_timeout) {}
 
 PostThreads::~PostThreads() {

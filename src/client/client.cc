@@ -10,6 +10,7 @@
 #include "client/host_uri.h"
 #include "client/post_call.h"
 #include "client/retry.h"
+#include "common/log.h"
 #include "jina/error.h"
 #include "transport/grpc_transport.h"
 #include "transport/http_transport.h"
@@ -43,6 +44,13 @@ std::chrono::steady_clock::duration seconds(double s) {
 std::shared_ptr<ClientCore> make_core(std::string_view host, ClientOptions options) {
   Target target = resolve_target(host, options);
   auto transport = make_transport(target, options);
+  // Once per Client (copies share this core); never silent.
+  if (options.tls_insecure_skip_verify) {
+    log(LogLevel::kWarning, "tls",
+        "certificate verification is OFF for " + target.address() +
+            " (ClientOptions::tls_insecure_skip_verify): anyone on the network path can read "
+            "and change this Client's traffic");
+  }
   return std::make_shared<ClientCore>(std::move(transport), std::move(options));
 }
 
@@ -62,16 +70,23 @@ Client& Client::operator=(Client&&) noexcept = default;
 
 DocumentArray Client::post(std::string_view endpoint, Inputs inputs, const PostOptions& options) {
   DocumentArray docs;
-  internal::run_post(core_->transport(), core_->doc_format(), endpoint, inputs, options,
-                     core_->random(), {&docs, nullptr});
+  // The post holds the connection: this Client may be destroyed meanwhile.
+  std::shared_ptr<internal::ClientCore> core = core_;
+  std::optional<PostOptions> spent;  // the Flow stayed unreachable (see doc_format_for_post)
+  DocFormat format = core->doc_format_for_post(options, spent);
+  internal::run_post(core->transport(), format, endpoint, inputs, spent ? *spent : options,
+                     core->random(), {.docs = &docs, .stats = &core->stats()});
   return docs;
 }
 
 std::vector<Response> Client::post_responses(std::string_view endpoint, Inputs inputs,
                                              const PostOptions& options) {
   std::vector<Response> responses;
-  internal::run_post(core_->transport(), core_->doc_format(), endpoint, inputs, options,
-                     core_->random(), {nullptr, &responses});
+  std::shared_ptr<internal::ClientCore> core = core_;  // as in post()
+  std::optional<PostOptions> spent;  // the Flow stayed unreachable (see doc_format_for_post)
+  DocFormat format = core->doc_format_for_post(options, spent);
+  internal::run_post(core->transport(), format, endpoint, inputs, spent ? *spent : options,
+                     core->random(), {.responses = &responses, .stats = &core->stats()});
   return responses;
 }
 
@@ -130,6 +145,8 @@ nlohmann::json Client::mutate(std::string_view mutation, const nlohmann::json& v
 }
 
 DocFormat Client::doc_format() const { return core_->doc_format(); }
+
+ClientStats Client::stats() const { return core_->stats().snapshot(); }
 
 std::string Client::target() const { return core_->transport().target(); }
 

@@ -1,5 +1,6 @@
 // What a Client's copies (and an AsyncClient) share: the transport, the
-// random source of the retry schedule, and the docarray format once known.
+// random source of the retry schedule, the statistics, and the docarray
+// format once known.
 #ifndef JINA_SRC_CLIENT_CLIENT_CORE_H_
 #define JINA_SRC_CLIENT_CLIENT_CORE_H_
 
@@ -9,9 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "client/retry.h"
+#include "client/stats.h"
+#include "common/log.h"
 #include "jina/options.h"
 #include "transport/transport.h"
 
@@ -26,6 +30,7 @@ class ClientCore {
 
   Transport& transport() const { return *transport_; }
   const RandomSource& random() const { return random_; }
+  StatsRecorder& stats() { return stats_; }
 
   DocFormat doc_format() {
     if (options_.doc_format) return *options_.doc_format;
@@ -36,6 +41,48 @@ class ClientCore {
     if (!info.ok()) return DocFormat::kV2;
     detected_ = format_of(*info);
     return *detected_;
+  }
+
+  // The format if known without asking the Flow (AsyncClient: a post that
+  // would have to ask gets a thread of its own).
+  std::optional<DocFormat> known_doc_format() {
+    if (options_.doc_format) return options_.doc_format;
+    std::unique_lock lock(mu_, std::try_to_lock);  // never waits for a detection
+    if (!lock) return std::nullopt;
+    return detected_;
+  }
+
+  // The format for one post. While the Flow is unreachable, asks again on
+  // the post's retry schedule: a Flow that starts late may speak v1, and a
+  // request encoded as v2 would reach it garbled. When every attempt failed,
+  // returns v2 and sets `spent` to the options with max_attempts = 1 (the
+  // post then fails once, without a second round of waits).
+  DocFormat doc_format_for_post(const PostOptions& options, std::optional<PostOptions>& spent) {
+    if (options_.doc_format || options.max_attempts <= 1) return doc_format();
+    Backoff backoff(RetrySettings::from(options), random_);
+    for (int attempt = 2;; ++attempt) {
+      {
+        std::lock_guard lock(mu_);
+        if (detected_) return *detected_;
+        auto info = transport_->info(std::chrono::seconds(5));
+        if (info.ok()) return *(detected_ = format_of(*info));
+        // A Flow without the info call (not a connection failure): as doc_format().
+        if (!is_retryable(info.status().code())) return DocFormat::kV2;
+      }
+      auto delay = backoff.delay_before(attempt);
+      if (!delay) break;
+      if (log_enabled(LogLevel::kInfo)) {
+        log(LogLevel::kInfo, "client",
+            "the Flow at " + transport_->target() +
+                " is unreachable; asking for its format again in " +
+                std::to_string(std::chrono::duration<double>(*delay).count()) + " s (attempt " +
+                std::to_string(attempt) + ")");
+      }
+      std::this_thread::sleep_for(*delay);
+    }
+    spent = options;
+    spent->max_attempts = 1;
+    return DocFormat::kV2;
   }
 
  private:
@@ -59,6 +106,7 @@ class ClientCore {
   std::shared_ptr<Transport> transport_;
   ClientOptions options_;
   RandomSource random_ = default_random();
+  StatsRecorder stats_;
   std::mutex mu_;
   std::optional<DocFormat> detected_;
 };

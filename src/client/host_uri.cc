@@ -12,7 +12,21 @@
 namespace jina::internal {
 namespace {
 
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+// Control bytes are escaped: a NUL would cut the exception's what() short.
+std::string in_quotes(std::string_view s) {
+  std::string out = "'";
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "'";
+}
 
 [[noreturn]] void fail(std::string_view text, const std::string& why) {
   throw InvalidArgument("invalid host " + in_quotes(text) + ": " + why);
@@ -57,6 +71,8 @@ bool is_ipv6_literal(std::string_view host) {
 
 void check_host_name(std::string_view text, std::string_view host) {
   if (host.empty()) fail(text, "empty host name");
+  // RFC 1035's limit; resolvers reject longer names anyway.
+  if (host.size() > 253) fail(text, "host name longer than 253 characters");
   for (unsigned char c : host) {
     if (!(std::isalnum(c) || c == '.' || c == '-' || c == '_')) {
       fail(text, "character " + in_quotes(std::string(1, static_cast<char>(c))) +
@@ -166,12 +182,26 @@ Target resolve_target(std::string_view host, const ClientOptions& options) {
                           " is outside 1..65535");
   }
 
+  if (options.protocol && protocol_name(*options.protocol) == "unknown") {
+    throw InvalidArgument("ClientOptions::protocol holds an unknown protocol value " +
+                          std::to_string(static_cast<int>(*options.protocol)));
+  }
+
   Target target;
   target.host = parsed.host.empty() ? "0.0.0.0" : parsed.host;
   target.protocol = parsed.protocol.value_or(options.protocol.value_or(Protocol::kGrpc));
   target.tls = parsed.tls.value_or(options.tls.value_or(false));
   int default_port = target.tls ? 443 : 80;
   target.port = parsed.port.value_or(options.port != 0 ? options.port : default_port);
+  if (options.tls_insecure_skip_verify && !target.tls) {
+    throw InvalidArgument(
+        "tls_insecure_skip_verify is set but TLS is off (use grpcs://, https://, wss:// or "
+        "tls = true)");
+  }
+  if (options.max_response_bytes <= 0) {
+    throw InvalidArgument("max_response_bytes must be > 0 (got " +
+                          std::to_string(options.max_response_bytes) + ")");
+  }
   return target;
 }
 

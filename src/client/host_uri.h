@@ -23,7 +23,9 @@ struct ParsedHost {
 // Parses "host", "host:port", "[v6]:port" or "scheme://host[:port][/]" with
 // scheme grpc, grpcs, http, https, ws, wss (or websocket, websockets).
 // Throws InvalidArgument for an empty host, an unknown scheme, a path, query
-// or user-info, and a port that is not a number in 1..65535.
+// or user-info, a host name longer than 253 characters or with characters
+// other than letters, digits, '.', '-' and '_', and a port that is not a
+// number in 1..65535.
 ParsedHost parse_host(std::string_view text);
 
 // The resolved connection target.
@@ -43,7 +45,9 @@ struct Target {
 // Merges `host` (the Client's first argument, may be empty) with `options`:
 // a setting stated in the URI and also in a field throws InvalidArgument
 // naming both; unset settings get Jina's defaults (host 0.0.0.0, gRPC, no TLS,
-// port 443 with TLS and 80 without).
+// port 443 with TLS and 80 without). Also throws InvalidArgument for an
+// out-of-range ClientOptions::port or protocol value and for
+// tls_insecure_skip_verify without TLS.
 Target resolve_target(std::string_view host, const ClientOptions& options);
 
 }  // namespace jina::internal

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
@@ -18,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "client/progress.h"
+#include "common/log.h"
 #include "jina/error.h"
 
 namespace jina::internal {
@@ -44,6 +46,17 @@ class EventQueue {
       size_.store(events_.size(), std::memory_order_release);
     }
     cv_.notify_one();
+    if (wake_) wake_();
+  }
+
+  // Called after every push (PostDriver): set before the first push.
+  void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
+
+  // Moves every queued event into `out`, without waiting.
+  void take_now(std::deque<Event>& out) {
+    std::lock_guard lock(mu_);
+    out.swap(events_);
+    size_.store(0, std::memory_order_relaxed);
   }
 
   // Moves every queued event into `out`, waiting until there is one or
@@ -77,16 +90,18 @@ class EventQueue {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Event> events_;
+  std::function<void()> wake_;
 };
 
 // Parses responses where they arrive, so decoding overlaps with the caller's
 // work of encoding the next requests.
 class StreamSink final : public StreamObserver {
  public:
-  StreamSink(EventQueue& queue, DocFormat format, int stream)
-      : queue_(queue), format_(format), stream_(stream) {}
+  StreamSink(EventQueue& queue, DocFormat format, int stream, StatsRecorder* stats)
+      : queue_(queue), format_(format), stream_(stream), stats_(stats) {}
 
   void on_response(std::string_view bytes) override {
+    if (stats_) stats_->bytes_received(bytes.size());
     Event event{Event::Kind::kResponse, stream_, {}, {}};
     try {
       event.response = DataRequest::parse(bytes, format_);
@@ -106,6 +121,7 @@ class StreamSink final : public StreamObserver {
   EventQueue& queue_;
   DocFormat format_;
   int stream_;
+  StatsRecorder* stats_;
 };
 
 // Removes the cancel listener on every way out of run().
@@ -143,6 +159,36 @@ std::string format_seconds(double s) {
   return buf;
 }
 
+// HTTP/2 (and gRPC) cannot carry such metadata: refuse it before the call.
+void check_metadata(const std::vector<std::pair<std::string, std::string>>& metadata) {
+  for (const auto& [key, value] : metadata) {
+    bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+      return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
+    });
+    if (!key_ok) {
+      throw InvalidArgument("metadata key '" + key +
+                            "' must be non-empty lowercase letters, digits, '-', '_' or '.'");
+    }
+    bool binary = key.size() > 4 && key.ends_with("-bin");
+    if (!binary && !std::all_of(value.begin(), value.end(),
+                                [](unsigned char c) { return c >= 0x20 && c < 0x7f; })) {
+      throw InvalidArgument("metadata value of '" + key +
+                            "' must be printable ASCII (binary values need a key ending in -bin)");
+    }
+  }
+}
+
+// Protobuf parsers (Jina's gateway included) stop at 100 nested messages;
+// each JSON level costs up to 3 of them (Struct, map entry, Value).
+constexpr int kMaxParameterDepth = 32;
+
+int json_depth(const nlohmann::json& j, int limit) {
+  if (!j.is_structured() || limit < 0) return 0;
+  int deepest = 0;
+  for (const auto& item : j) deepest = std::max(deepest, json_depth(item, limit - 1));
+  return deepest + 1;
+}
+
 class PostCall {
  public:
   PostCall(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
@@ -167,6 +213,7 @@ class PostCall {
     if (!std::isfinite(options.timeout) || options.timeout < 0) {
       throw InvalidArgument("timeout must be a finite number of seconds >= 0 (0: none)");
     }
+    check_metadata(options.metadata);
     if (options.timeout > 0) {
       timeout_ = std::chrono::duration_cast<Clock::duration>(
           std::chrono::duration<double>(options.timeout));
@@ -182,22 +229,44 @@ class PostCall {
 
   void run() {
     CancelRegistration cancel_registration(options_.cancel, queue_);
-    if (options_.cancel && options_.cancel->cancelled()) {
-      fail(Cancelled("post to " + std::string(endpoint_) + " was cancelled before it started"));
-    }
-    open_stream();
+    start();
     std::deque<Event> events;
-    while (true) {
-      if (stream_ && !retry_at_) send_more();
-      if (all_answered()) break;
-      queue_.take(events, next_deadline(), time_);
-      for (Event& event : events) handle(event);
-      events.clear();
-      auto now = time_.now();
-      if (retry_at_ && now >= *retry_at_) reopen();
-      check_timeouts(now);
-    }
+    while (!turn(events)) queue_.take(events, next_deadline(), time_);
     finish_stream();
+  }
+
+  // run() one turn at a time, never waiting (PostDriver): true once over.
+  bool poll(const std::function<void()>& wake, std::optional<Clock::time_point>& deadline) {
+    std::deque<Event> events;
+    if (!polled_) {
+      polled_ = true;
+      queue_.set_wake(wake);
+      cancel_registration_.emplace(options_.cancel, queue_);
+      start();
+    } else {
+      queue_.take_now(events);
+    }
+    if (!finish_by_) {
+      if (!turn(events)) {
+        deadline = next_deadline();
+        return false;
+      }
+      // As finish_stream(): half-close, give the Flow a moment to end the stream.
+      if (stream_ && !half_closed_) {
+        stream_->writes_done();
+        half_closed_ = true;
+      }
+      finish_by_ = Clock::now() + kFinishGrace;
+    }
+    for (Event& event : events) {
+      if (event.kind == Event::Kind::kDone && event.stream == stream_id_) stream_.reset();
+    }
+    if (!stream_ || Clock::now() >= *finish_by_) {
+      stream_.reset();
+      return true;
+    }
+    deadline = finish_by_;
+    return false;
   }
 
  private:
@@ -224,6 +293,25 @@ class PostCall {
 
   bool all_answered() const { return inputs_done_ && pending_.empty() && ready_.empty(); }
 
+  void start() {
+    if (options_.cancel && options_.cancel->cancelled()) {
+      fail(Cancelled("post to " + std::string(endpoint_) + " was cancelled before it started"));
+    }
+    open_stream();
+  }
+
+  // One turn of the post loop: handles `events` (and clears them), then does
+  // what is due. Returns whether every request is answered.
+  bool turn(std::deque<Event>& events) {
+    for (Event& event : events) handle(event);
+    events.clear();
+    auto now = time_.now();
+    if (retry_at_ && now >= *retry_at_) reopen();
+    check_timeouts(now);
+    if (stream_ && !retry_at_) send_more();
+    return all_answered();
+  }
+
   std::size_t in_flight() const { return pending_.size() + ready_.size(); }
 
   void open_stream() {
@@ -232,7 +320,7 @@ class PostCall {
     stream_options.doc_format = format_;
     stream_.reset();  // before its sink goes
     ++stream_id_;
-    sink_ = std::make_unique<StreamSink>(queue_, format_, stream_id_);
+    sink_ = std::make_unique<StreamSink>(queue_, format_, stream_id_, results_.stats);
     stream_ = transport_.open_stream(stream_options, sink_.get());
     half_closed_ = false;
   }
@@ -246,6 +334,13 @@ class PostCall {
 
   void write(Pending& pending) {
     stream_->write(pending.bytes);
+    if (results_.stats) {
+      if (pending.attempts == 0) {
+        results_.stats->request_sent(pending.docs, pending.bytes->size());
+      } else {
+        results_.stats->request_resent(pending.bytes->size());
+      }
+    }
     ++pending.attempts;
   }
 
@@ -326,6 +421,10 @@ class PostCall {
     std::uint64_t seq = it->second;
     seq_of_.erase(it);
     auto pending = pending_.find(seq);
+    if (results_.stats) {
+      results_.stats->response(response.status().ok(), response.docs().size(),
+                               time_.now() - pending->second.sent_at);
+    }
     docs_in_flight_ -= pending->second.docs;
     pending_.erase(pending);
     if (!options_.results_in_order) return deliver(std::move(response));
@@ -388,13 +487,21 @@ class PostCall {
     if (is_retryable(failure.code())) {
       if (auto delay = backoff_.delay_before(attempts + 1)) {
         retry_at_ = time_.now() + *delay;
+        if (log_enabled(LogLevel::kInfo)) {
+          log(LogLevel::kInfo, "client",
+              "retrying " + std::to_string(pending_.size()) + " request(s) to " +
+                  transport_.target() + " in " +
+                  format_seconds(std::chrono::duration<double>(*delay).count()) + " s after " +
+                  absl::StatusCodeToString(failure.code()) + " (attempt " +
+                  std::to_string(attempts + 1) + ")");
+        }
         return;
       }
     }
-    std::string message = "gRPC error: " + absl::StatusCodeToString(failure.code()) + " " +
-                          std::string(failure.message()) + " (Flow at " + transport_.target() +
-                          ", " + std::to_string(attempts) + " attempt" +
-                          (attempts == 1 ? "" : "s") + ")";
+    std::string message =
+        transport_.protocol_name() + " error: " + absl::StatusCodeToString(failure.code()) + " " +
+        std::string(failure.message()) + " (Flow at " + transport_.target() + ", " +
+        std::to_string(attempts) + " attempt" + (attempts == 1 ? "" : "s") + ")";
     fail(ConnectionError(message, failure.code()));
   }
 
@@ -405,6 +512,7 @@ class PostCall {
     stream_.reset();
     std::map<std::uint64_t, Pending> unanswered;
     unanswered.swap(pending_);
+    if (results_.stats) results_.stats->failed(unanswered.size());
     docs_in_flight_ = 0;
     seq_of_.clear();
     inputs_done_ = true;
@@ -445,7 +553,7 @@ class PostCall {
       stream_->writes_done();
       half_closed_ = true;
     }
-    auto deadline = Clock::now() + std::chrono::milliseconds(250);
+    auto deadline = Clock::now() + kFinishGrace;
     std::deque<Event> events;
     while (stream_ && Clock::now() < deadline) {
       queue_.take(events, deadline, TimeSource::real());
@@ -484,6 +592,11 @@ class PostCall {
   std::size_t docs_in_flight_ = 0;            // in pending_
   std::unordered_map<std::string, std::uint64_t> seq_of_;
   std::map<std::uint64_t, Response> ready_;  // answered, held for input order
+
+  static constexpr Clock::duration kFinishGrace = std::chrono::milliseconds(250);
+  bool polled_ = false;                         // poll() started the post
+  std::optional<Clock::time_point> finish_by_;  // poll(): answered, waiting for the stream's end
+  std::optional<CancelRegistration> cancel_registration_;  // poll(); last: goes first
 };
 
 }  // namespace
@@ -493,10 +606,34 @@ nlohmann::json request_parameters(const nlohmann::json& parameters) {
     throw InvalidArgument("parameters must be a JSON object, got " +
                           std::string(parameters.type_name()));
   }
+  // Bounded recursion: a hostile depth must not overflow the stack.
+  if (json_depth(parameters, kMaxParameterDepth + 1) > kMaxParameterDepth) {
+    throw InvalidArgument("parameters nest deeper than " + std::to_string(kMaxParameterDepth) +
+                          " levels (the protobuf limit of the gateway)");
+  }
   nlohmann::json out = parameters.is_null() ? nlohmann::json::object() : parameters;
   auto it = out.find("__results__");
   if (it == out.end() || !it->is_object()) out["__results__"] = nlohmann::json::object();
   return out;
+}
+
+struct PostDriver::Impl {
+  PostCall call;
+  std::function<void()> wake;
+};
+
+PostDriver::PostDriver(Transport& transport, DocFormat format, std::string_view endpoint,
+                       Inputs& inputs, const PostOptions& options, const RandomSource& random,
+                       PostResults results, std::function<void()> wake)
+    : impl_(new Impl{PostCall(transport, format, endpoint, inputs, options, random,
+                              TimeSource::real(), results),
+                     std::move(wake)}) {}
+
+PostDriver::~PostDriver() = default;
+
+bool PostDriver::poll(std::optional<Clock::time_point>& deadline) {
+  deadline.reset();
+  return impl_->call.poll(impl_->wake, deadline);
 }
 
 void run_post(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,

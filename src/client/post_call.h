@@ -9,10 +9,13 @@
 #define JINA_SRC_CLIENT_POST_CALL_H_
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "client/retry.h"
+#include "client/stats.h"
 #include "jina/client.h"
 #include "jina/options.h"
 #include "transport/transport.h"
@@ -26,6 +29,8 @@ struct PostResults {
   DocumentArray* docs = nullptr;
   std::vector<Response>* responses = nullptr;
   std::function<void(Response&&)> each{};
+  // Counts requests, responses, bytes and latencies (Client::stats()).
+  StatsRecorder* stats = nullptr;
 };
 
 // Runs one post to completion. Throws as Client::post documents. `random`
@@ -33,6 +38,31 @@ struct PostResults {
 void run_post(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
               const PostOptions& options, const RandomSource& random, PostResults results,
               TimeSource& time = TimeSource::real());
+
+// One post without a thread of its own (AsyncClient runs many on a few
+// threads): its owner calls poll() once `wake` has run (from any thread:
+// the stream has news, or the post was cancelled) or the deadline poll()
+// set has passed. poll() never waits, except that a generator, `results.each`
+// and the PostOptions callbacks run inside it. Use from one thread at a time.
+class PostDriver {
+ public:
+  // Keeps references to every argument: they must outlive the driver.
+  PostDriver(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
+             const PostOptions& options, const RandomSource& random, PostResults results,
+             std::function<void()> wake);
+  // Cancels the stream if still open (waits for its end, as run_post does).
+  ~PostDriver();
+  PostDriver(const PostDriver&) = delete;
+  PostDriver& operator=(const PostDriver&) = delete;
+
+  // Does what is due. Returns true once the post is over; throws as run_post
+  // does. Otherwise `deadline` says when to poll again without a wake.
+  bool poll(std::optional<Clock::time_point>& deadline);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The parameters every request carries: `parameters` (an object or null)
 // with `__results__: {}` added (a non-object `__results__` is replaced, as

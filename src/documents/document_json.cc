@@ -1,4 +1,5 @@
 // Document <-> docarray-style JSON (see the table in include/jina/document.h).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -209,6 +210,33 @@ bool json_is_valid_utf8(const json& j) {
   }
 }
 
+// Parsing recurses (chunks, matches, nested lists): a hostile gateway's
+// deeply nested JSON must not overflow the stack. Checked once per call
+// from outside (nested calls are covered by their caller's check).
+constexpr int kMaxJsonDepth = 100;
+thread_local int from_json_calls = 0;
+
+int bounded_depth(const json& j, int limit) {
+  if (!j.is_structured() || limit < 0) return 0;
+  int deepest = 0;
+  for (const auto& item : j) deepest = std::max(deepest, bounded_depth(item, limit - 1));
+  return deepest + 1;
+}
+
+class DepthCheck {
+ public:
+  explicit DepthCheck(const json& j) {
+    if (from_json_calls == 0 && bounded_depth(j, kMaxJsonDepth + 1) > kMaxJsonDepth) {
+      throw InvalidArgument("Document JSON nests deeper than " + std::to_string(kMaxJsonDepth) +
+                            " levels");
+    }
+    ++from_json_calls;
+  }
+  ~DepthCheck() { --from_json_calls; }
+  DepthCheck(const DepthCheck&) = delete;
+  DepthCheck& operator=(const DepthCheck&) = delete;
+};
+
 DocumentArray docs_from_json(const json& j, std::string_view key) {
   if (!j.is_array())
     throw InvalidArgument("'" + std::string(key) + "' must be an array of Documents");
@@ -336,6 +364,7 @@ json Document::to_json(DocFormat format) const {
 }
 
 Document Document::from_json(const json& j) {
+  DepthCheck depth(j);
   if (!j.is_object())
     throw InvalidArgument(std::string("a Document must be a JSON object, got ") + j.type_name());
   Document doc{std::string()};
@@ -401,6 +430,7 @@ json DocumentArray::to_json(DocFormat format) const {
 }
 
 DocumentArray DocumentArray::from_json(const json& j) {
+  DepthCheck depth(j);
   if (j.is_object() && j.contains("docs")) return docs_from_json(j["docs"], "docs");
   return docs_from_json(j, "DocumentArray");
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <typeinfo>
 
+#include "common/log.h"
 #include "flow/executor_status.h"
 #include "jina/error.h"
 
@@ -119,6 +120,12 @@ Status exception_status(std::exception_ptr error, std::string_view executor_clas
   } catch (...) {
     const std::type_info* type = abi::__cxa_current_exception_type();
     type_name = type ? demangle(type->name()) : "unknown exception";
+  }
+  // The exception's message may quote Documents: only its type is logged.
+  if (internal::log_enabled(LogLevel::kInfo)) {
+    internal::log(LogLevel::kInfo, "flow",
+                  "Executor \"" + std::string(executor_name) + "\" failed on endpoint \"" +
+                      std::string(endpoint) + "\": " + type_name);
   }
   std::string description = type_name + "(" + (args.empty() ? "" : python_repr(args.front())) + ")";
   // C++ keeps no traceback; say where it happened, in traceback-like lines.

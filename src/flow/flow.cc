@@ -99,6 +99,18 @@ void Flow::start() {
     throw InvalidArgument("Flow: max_message_bytes must be positive or -1");
   }
   if (o.shutdown_grace.count() < 0) throw InvalidArgument("Flow: shutdown_grace must be >= 0");
+  if (o.max_request_bytes <= 0) throw InvalidArgument("Flow: max_request_bytes must be positive");
+  if (o.max_streams_per_connection <= 0)
+    throw InvalidArgument("Flow: max_streams_per_connection must be positive");
+  if (o.max_web_connections <= 0)
+    throw InvalidArgument("Flow: max_web_connections must be positive");
+  if (o.web_idle_timeout.count() <= 0)
+    throw InvalidArgument("Flow: web_idle_timeout must be positive");
+  if (o.max_in_flight_per_websocket <= 0)
+    throw InvalidArgument("Flow: max_in_flight_per_websocket must be positive");
+  const int max_request_bytes = o.max_message_bytes > 0
+                                    ? std::min(o.max_request_bytes, o.max_message_bytes)
+                                    : o.max_request_bytes;
 
   auto graph = std::make_unique<flow::Graph>(impl_->specs);
   int workers = o.workers > 0 ? o.workers
@@ -118,6 +130,8 @@ void Flow::start() {
                                   .doc_format = o.doc_format,
                                   .prefetch = o.prefetch,
                                   .max_message_bytes = o.max_message_bytes,
+                                  .max_receive_bytes = max_request_bytes,
+                                  .max_concurrent_streams = o.max_streams_per_connection,
                                   .shutdown_grace = o.shutdown_grace,
                                   .tls_cert_file = o.ssl_certfile,
                                   .tls_key_file = o.ssl_keyfile});
@@ -125,16 +139,16 @@ void Flow::start() {
     } else {
       web.push_back(std::make_unique<flow::WebServer>(
           *graph, *pool,
-          flow::WebServerOptions{
-              .host = o.host,
-              .port = ports[i],
-              .doc_format = o.doc_format,
-              .max_body_bytes = o.max_message_bytes > 0
-                                    ? static_cast<std::size_t>(o.max_message_bytes)
-                                    : flow::WebServerOptions{}.max_body_bytes,
-              .shutdown_grace = o.shutdown_grace,
-              .tls_cert_file = o.ssl_certfile,
-              .tls_key_file = o.ssl_keyfile}));
+          flow::WebServerOptions{.host = o.host,
+                                 .port = ports[i],
+                                 .doc_format = o.doc_format,
+                                 .max_body_bytes = static_cast<std::size_t>(max_request_bytes),
+                                 .shutdown_grace = o.shutdown_grace,
+                                 .tls_cert_file = o.ssl_certfile,
+                                 .tls_key_file = o.ssl_keyfile,
+                                 .max_connections = o.max_web_connections,
+                                 .idle_timeout = o.web_idle_timeout,
+                                 .max_ws_in_flight = o.max_in_flight_per_websocket}));
       bound_ports.push_back(web.back()->port());
     }
   }

@@ -426,8 +426,13 @@ GrpcServer::GrpcServer(const Graph& graph, WorkerPool& pool, GrpcServerOptions o
   }
   builder.AddListeningPort(address, credentials, &port_);
   builder.RegisterCallbackGenericService(service_.get());
-  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxReceiveMessageSize(options_.max_receive_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  if (options_.max_concurrent_streams > 0) {
+    // Sent to clients as SETTINGS_MAX_CONCURRENT_STREAMS: further calls on a
+    // connection wait at the client.
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options_.max_concurrent_streams);
+  }
   // A taken port must fail here, not be shared silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // jina's keepalive settings; clients ping about every 10 s, also when idle.

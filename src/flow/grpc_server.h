@@ -22,8 +22,10 @@ struct GrpcServerOptions {
   std::string host = "0.0.0.0";
   int port = 0;
   DocFormat doc_format = DocFormat::kV2;
-  int prefetch = 1000;  // per Call stream unless the client sends __prefetch__; 0 = no bound
-  int max_message_bytes = -1;
+  int prefetch = 1000;         // per Call stream unless the client sends __prefetch__; 0 = no bound
+  int max_message_bytes = -1;  // sent; -1 = no limit
+  int max_receive_bytes = -1;  // received; -1 = no limit
+  int max_concurrent_streams = -1;  // per connection; -1 = no limit
   std::chrono::milliseconds shutdown_grace{500};
   // PEM files; both set serves TLS.
   std::string tls_cert_file{};

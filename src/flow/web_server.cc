@@ -6,6 +6,7 @@
 // clang-format off
 #include <utility>  // first: Boost 1.74's asio/awaitable.hpp needs std::exchange
 // clang-format on
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -151,8 +153,11 @@ json operation(std::string summary, bool with_body) {
 // One WebSocket connection on "/": state touched only on its strand.
 template <class Stream>
 struct WsConnection {
-  explicit WsConnection(Stream stream) : ws(std::move(stream)) {}
+  explicit WsConnection(Stream stream) : ws(std::move(stream)), wake(ws.get_executor()) {}
   websocket::stream<Stream> ws;
+  asio::steady_timer wake;     // cancelled to resume a reader paused at the in-flight limit
+  bool reader_paused = false;  // the reader waits on `wake`
+  std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
   std::deque<std::string> outbox;  // responses waiting to be written
   int in_flight = 0;               // requests on the pool
   bool reads_done = false;         // the 0x00 end-of-input frame came
@@ -305,9 +310,19 @@ class WebServer::Impl {
   }
 
   asio::awaitable<void> serve(tcp::socket socket) {
+    // Over the limit: the connection only gets its 503 (after the TLS
+    // handshake, so that the client can read it) and does not count.
+    const bool reject = connections_.fetch_add(1) >= options_.max_connections;
+    if (reject) --connections_;
+    struct Count {
+      std::atomic<int>* connections;
+      ~Count() {
+        if (connections != nullptr) --*connections;
+      }
+    } count{reject ? nullptr : &connections_};
     PlainStream plain(std::move(socket));
     if (!tls_) {
-      co_await http_session(std::move(plain));
+      co_await http_session(std::move(plain), reject);
       co_return;
     }
     TlsStream stream(std::move(plain), *tls_);
@@ -316,7 +331,7 @@ class WebServer::Impl {
     co_await stream.async_handshake(asio::ssl::stream_base::server, await_into(ec));
     if (ec) co_return;
     beast::get_lowest_layer(stream).expires_never();
-    co_await http_session(std::move(stream));
+    co_await http_session(std::move(stream), reject);
   }
 
   static asio::awaitable<void> end_stream(PlainStream& stream) {
@@ -330,20 +345,43 @@ class WebServer::Impl {
     co_await stream.async_shutdown(await_into(ec));
   }
 
+  // `reject`: over the connection limit, the first request gets a 503.
   template <class Stream>
-  asio::awaitable<void> http_session(Stream stream) {
+  asio::awaitable<void> http_session(Stream stream, bool reject) {
     beast::flat_buffer buffer;
+    auto& socket = beast::get_lowest_layer(stream);
+    // Every read and write gets the idle timeout: an idle keep-alive
+    // connection, a request trickling in and a client not reading its
+    // answer are all closed after it.
+    const auto idle =
+        reject ? std::min<std::chrono::milliseconds>(options_.idle_timeout, std::chrono::seconds(5))
+               : options_.idle_timeout;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(options_.max_body_bytes);
       beast::error_code ec;
+      socket.expires_after(idle);
       co_await http::async_read_header(stream, buffer, parser, await_into(ec));
+      if (!ec && reject) {
+        HttpResponse busy =
+            detail_response(http::status::service_unavailable,
+                            "too many connections: the Flow serves at most " +
+                                std::to_string(options_.max_connections) + " at once");
+        busy.keep_alive(false);
+        busy.prepare_payload();
+        socket.expires_after(idle);
+        co_await http::async_write(stream, busy, await_into(ec));
+        break;
+      }
       if (!ec && parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> go_on(http::status::continue_, 11);
+        socket.expires_after(idle);
         co_await http::async_write(stream, go_on, await_into(ec));
       }
-      if (!ec && !parser.is_done())
+      if (!ec && !parser.is_done()) {
+        socket.expires_after(idle);
         co_await http::async_read(stream, buffer, parser, await_into(ec));
+      }
       if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
       if (ec) {
         if (ec == http::error::body_limit) {
@@ -351,6 +389,7 @@ class WebServer::Impl {
               detail_response(http::status::payload_too_large, "Request Entity Too Large");
           too_large.keep_alive(false);
           too_large.prepare_payload();
+          socket.expires_after(idle);
           co_await http::async_write(stream, too_large, await_into(ec));
           break;
         }
@@ -359,6 +398,7 @@ class WebServer::Impl {
       const bool keep_alive = parser.get().keep_alive();
       const unsigned version = parser.get().version();
       HttpRequest request = parser.release();
+      socket.expires_never();  // while the Executors run
       if (websocket::is_upgrade(request)) {
         co_await ws_session(std::move(stream), std::move(request));
         co_return;
@@ -368,6 +408,7 @@ class WebServer::Impl {
       response.version(version);
       response.keep_alive(keep_alive);
       response.prepare_payload();
+      socket.expires_after(idle);
       co_await http::async_write(stream, response, await_into(ec));
       end_busy();
       if (ec) co_return;
@@ -539,7 +580,13 @@ class WebServer::Impl {
     }
     auto c = std::make_shared<WsConnection<Stream>>(std::move(stream));
     beast::get_lowest_layer(c->ws).expires_never();
-    c->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    // "/" watches idleness itself (ws_idle_watch): a client waiting for a
+    // long Executor sends nothing, yet is not idle.
+    timeouts.idle_timeout = path == "/dry_run"
+                                ? std::chrono::steady_clock::duration(options_.idle_timeout)
+                                : websocket::stream_base::none();
+    c->ws.set_option(timeouts);
     c->ws.read_message_max(options_.max_body_bytes);
     // As jina: the offered subprotocol ("bytes") is not echoed.
     co_await c->ws.async_accept(request, await_into(ec));
@@ -548,6 +595,7 @@ class WebServer::Impl {
     if (path == "/dry_run") {
       co_await ws_dry_run(c);
     } else {
+      asio::co_spawn(c->ws.get_executor(), ws_idle_watch<Stream>(c), asio::detached);
       co_await ws_read_requests(c);
     }
   }
@@ -584,7 +632,19 @@ class WebServer::Impl {
   template <class Stream>
   asio::awaitable<void> ws_read_requests(std::shared_ptr<WsConnection<Stream>> c) {
     auto executor = c->ws.get_executor();
+    const std::size_t limit = static_cast<std::size_t>(options_.max_ws_in_flight);
     for (;;) {
+      // At the in-flight limit, stop reading: the client's frames wait in
+      // the socket buffers (backpressure) until a response is written.
+      while (static_cast<std::size_t>(c->in_flight) + c->outbox.size() >= limit && !c->broken &&
+             !c->closing && !c->failure) {
+        c->reader_paused = true;
+        c->wake.expires_at(asio::steady_timer::time_point::max());
+        beast::error_code ignored;
+        co_await c->wake.async_wait(await_into(ignored));
+        c->reader_paused = false;
+      }
+      if (c->broken || c->closing || c->failure) co_return;
       beast::flat_buffer buffer;
       beast::error_code ec;
       co_await c->ws.async_read(buffer, await_into(ec));
@@ -595,6 +655,7 @@ class WebServer::Impl {
         }
         co_return;
       }
+      c->last_activity = std::chrono::steady_clock::now();
       if (c->closing || c->failure) co_return;
       std::string bytes = beast::buffers_to_string(buffer.data());
       if (bytes.size() == 1 && bytes[0] == '\0') {  // end of input
@@ -634,6 +695,7 @@ class WebServer::Impl {
   // Starts whatever the connection needs next: a write, or the close.
   template <class Stream>
   void ws_next(const std::shared_ptr<WsConnection<Stream>>& c) {
+    if (c->reader_paused) c->wake.cancel();  // it re-checks the limit
     if (c->writing || c->closing || c->broken) return;
     if (c->failure) {
       drop_outbox(*c);
@@ -660,6 +722,7 @@ class WebServer::Impl {
       c->outbox.pop_front();
       beast::error_code ec;
       co_await c->ws.async_write(asio::buffer(message), await_into(ec));
+      c->last_activity = std::chrono::steady_clock::now();
       end_busy();
       if (ec) {
         c->broken = true;
@@ -668,6 +731,34 @@ class WebServer::Impl {
     }
     c->writing = false;
     ws_next(c);
+  }
+
+  // Closes "/" connections that sent nothing for idle_timeout while nothing
+  // of theirs was in flight or unwritten. Holds the connection weakly: it
+  // ends with the connection.
+  template <class Stream>
+  asio::awaitable<void> ws_idle_watch(std::weak_ptr<WsConnection<Stream>> weak) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+      std::chrono::steady_clock::time_point wake_at;
+      {
+        std::shared_ptr<WsConnection<Stream>> c = weak.lock();
+        if (!c || c->closing || c->broken || c->failure) co_return;
+        const auto now = std::chrono::steady_clock::now();
+        const bool quiet = c->in_flight == 0 && c->outbox.empty() && !c->writing;
+        if (quiet && now >= c->last_activity + options_.idle_timeout) {
+          c->closing = true;
+          co_await ws_close(
+              c, websocket::close_reason(websocket::close_code::going_away, "idle timeout"));
+          co_return;
+        }
+        wake_at = quiet ? c->last_activity + options_.idle_timeout : now + options_.idle_timeout;
+      }
+      timer.expires_at(wake_at);
+      beast::error_code ec;
+      co_await timer.async_wait(await_into(ec));
+      if (ec) co_return;
+    }
   }
 
   template <class Stream>
@@ -692,8 +783,11 @@ class WebServer::Impl {
       std::lock_guard lock(mu_);
       ++tasks_;
     }
-    pool_.submit([this, task = std::move(task)](bool cancelled) {
+    pool_.submit([this, task = std::move(task)](bool cancelled) mutable {
       task(cancelled || stopping_.load());
+      // Its captures (connections, with their sockets and timers) must go
+      // before shutdown() may destroy the io_context.
+      task = nullptr;
       std::lock_guard lock(mu_);
       if (--tasks_ == 0) changed_.notify_all();
     });
@@ -737,6 +831,7 @@ class WebServer::Impl {
   std::optional<tcp::acceptor> acceptor_;
   std::vector<std::thread> threads_;
   int port_ = 0;
+  std::atomic<int> connections_{0};  // served (not rejected) connections
 
   std::mutex mu_;
   std::condition_variable changed_;

@@ -44,6 +44,14 @@ struct WebServerOptions {
   std::string tls_cert_file{};
   std::string tls_key_file{};
   int io_threads = 2;
+  // Connections served at once; further ones get a 503 and are closed.
+  int max_connections = 1024;
+  // Closes a connection that sent nothing for this long while nothing of it
+  // was in flight (HTTP: also a request or a write stuck that long).
+  std::chrono::milliseconds idle_timeout{60000};
+  // Requests in flight or unwritten per WebSocket "/" connection; at the
+  // limit, reading that connection pauses.
+  int max_ws_in_flight = 1000;
 };
 
 class WebServer {

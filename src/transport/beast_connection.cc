@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/error.hpp>
 #include <fstream>
 #include <utility>
 
@@ -39,7 +40,9 @@ std::shared_ptr<asio::ssl::context> tls_context(const ClientOptions& options) {
         "mutual TLS needs both tls_certificate_chain_file and tls_private_key_file");
   }
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-  context->set_verify_mode(asio::ssl::verify_peer);
+  // Only the explicit, documented option turns verification off.
+  context->set_verify_mode(options.tls_insecure_skip_verify ? asio::ssl::verify_none
+                                                            : asio::ssl::verify_peer);
   if (options.tls_root_certificates_file.empty()) {
     context->set_default_verify_paths();
   } else {
@@ -73,6 +76,7 @@ Endpoint Endpoint::from(const Target& target, const ClientOptions& options) {
   endpoint.port = std::to_string(target.port);
   endpoint.host_header = target.address();
   endpoint.server_name = options.tls_server_name.empty() ? endpoint.host : options.tls_server_name;
+  endpoint.max_response_bytes = static_cast<std::size_t>(options.max_response_bytes);
   if (target.tls) {
     endpoint.tls = tls_context(options);
   } else if (!options.tls_root_certificates_file.empty() ||
@@ -110,6 +114,17 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::open(
 
 absl::Status network_status(const boost::system::error_code& error, const std::string& what) {
   std::string message = what + ": " + error.message();
+  // A TLS mismatch shows only as an SSL error or a connection the Flow
+  // closed: say what to check.
+  if (error.category() == asio::error::get_ssl_category() ||
+      error == asio::ssl::error::stream_truncated) {
+    message +=
+        " (TLS failed: the Flow may not serve TLS (then use http:// or ws://), or its "
+        "certificate is not trusted (see ClientOptions::tls_root_certificates_file))";
+  } else if (error == beast::http::error::end_of_stream || error == asio::error::eof ||
+             error == asio::error::connection_reset) {
+    message += " (the Flow closed the connection: if it serves TLS, use https:// or wss://)";
+  }
   if (error == beast::error::timeout) return absl::DeadlineExceededError(message);
   if (error == asio::error::operation_aborted) return absl::CancelledError(message);
   return absl::UnavailableError(message);

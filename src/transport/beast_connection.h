@@ -77,6 +77,7 @@ struct Endpoint {
   std::string host_header;                  // "host:port" for HTTP's Host
   std::string server_name;                  // checked against the certificate, sent as SNI
   std::shared_ptr<asio::ssl::context> tls;  // null without TLS
+  std::size_t max_response_bytes = 0;       // ClientOptions::max_response_bytes
 
   static Endpoint from(const Target& target, const ClientOptions& options);
 };

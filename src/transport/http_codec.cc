@@ -78,6 +78,24 @@ std::string snippet(std::string_view body) {
   return std::string(body.substr(0, kMax)) + "...";
 }
 
+// The endpoint as a URL path: bytes other than unreserved characters and
+// '/' are percent-encoded, so spaces, CR/LF or '?' cannot break (or inject
+// into) the request line.
+std::string url_path(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::set<std::string> openapi_post_paths(const json& openapi) {
@@ -131,7 +149,7 @@ HttpCall http_call_for(const DataRequest& request, DocFormat format,
   json data = request.docs().to_json(format);
   json parameters = request.parameters().is_null() ? json::object() : request.parameters();
   if (per_endpoint) {
-    call.path = path;
+    call.path = url_path(path);
     json h = {{"request_id", header.request_id()}, {"exec_endpoint", header.exec_endpoint()}};
     if (header.has_target_executor()) h["target_executor"] = header.target_executor();
     call.body = {{"data", std::move(data)}, {"parameters", std::move(parameters)}, {"header", h}};

@@ -31,7 +31,8 @@ std::set<std::string> openapi_post_paths(const nlohmann::json& openapi);
 // endpoint's own route when the gateway has it, else "/default" (docarray v2
 // gateways), else the generic "/post" (docarray v1 gateways). `post_paths`
 // empty means unknown: then `format` decides (v1 -> "/post"). `api` forces
-// one or the other. Docs are written as JSON in `format`.
+// one or the other. Docs are written as JSON in `format`. The path is
+// percent-encoded (anything but letters, digits, "-._~/").
 HttpCall http_call_for(const DataRequest& request, DocFormat format,
                        const std::set<std::string>& post_paths, HttpApi api);
 

@@ -99,6 +99,7 @@ class HttpTransport final : public Transport {
   }
 
   std::string target() const override { return endpoint_.host_header; }
+  std::string protocol_name() const override { return "HTTP"; }
 
   // One HTTP exchange on a pooled connection; runs on the I/O thread.
   // `timeout` bounds the whole exchange (none when unset); `in_use` (may be
@@ -214,8 +215,7 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
     }
 
     http::response_parser<http::string_body> parser;
-    parser.body_limit(
-        std::numeric_limits<std::uint64_t>::max());  // Jina sets no message size limit either
+    parser.body_limit(endpoint_.max_response_bytes);
     boost::system::error_code error;
     try {
       co_await std::visit(
@@ -234,12 +234,19 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
     if (error) {
       bool stale = reused && attempt == 0 && !cancelled && error != boost::beast::error::timeout &&
                    error != asio::error::operation_aborted;
-      if (stale) continue;
+      if (stale) {
+        // The others idle as long or longer (e.g. past the server's idle
+        // timeout): the next try opens a fresh connection.
+        idle_.clear();
+        continue;
+      }
       co_return beast_io::network_status(
           error, std::string(http::to_string(verb)) + " " + path + " at " + target());
     }
     auto response = parser.release();
-    if (response.keep_alive() && idle_.size() < kMaxIdleConnections) {
+    // A cancelled exchange's connection was closed, even when its answer
+    // had already arrived: never pool it.
+    if (!cancelled && response.keep_alive() && idle_.size() < kMaxIdleConnections) {
       connection.tcp().expires_never();
       idle_.push_back(std::move(pooled));
     }

@@ -86,6 +86,8 @@ class Transport {
   }
   // "host:port", for error messages.
   virtual std::string target() const = 0;
+  // The protocol's name for error messages ("gRPC", "HTTP", "WebSocket").
+  virtual std::string protocol_name() const { return "gRPC"; }
 };
 
 }  // namespace jina::internal

@@ -58,7 +58,10 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       co_return;
     }
     co_await std::visit(
-        [&](auto& stream) { return session(self, std::move(stream), endpoint.host_header); },
+        [&](auto& stream) {
+          return session(self, std::move(stream), endpoint.host_header,
+                         endpoint.max_response_bytes);
+        },
         connection->stream());
   }
 
@@ -82,7 +85,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
  private:
   template <class Stream>
   static asio::awaitable<void> session(std::shared_ptr<WsStreamState> self, Stream stream,
-                                       std::string host) {
+                                       std::string host, std::size_t max_message_bytes) {
     websocket::stream<Stream> ws(std::move(stream));
     self->close_ = [&ws] {
       beast::error_code ignored;
@@ -94,7 +97,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       request.set(beast::http::field::sec_websocket_protocol, "bytes");
       request.set(beast::http::field::user_agent, "jina-cpp");
     }));
-    ws.read_message_max(0);  // no limit, as Jina
+    ws.read_message_max(max_message_bytes);
     ws.binary(true);
     absl::Status status;
     boost::system::error_code error;
@@ -159,6 +162,11 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       // 1011: the gateway could not reach an Executor.
       co_return absl::UnavailableError("the gateway closed the WebSocket with code " +
                                        std::to_string(reason.code) + ": " + text);
+    }
+    // Not our cancel: Beast aborts the pending read when a write finds the
+    // socket broken, so this is a lost connection (retryable).
+    if (error == asio::error::operation_aborted) {
+      co_return absl::UnavailableError("WebSocket: the connection broke (" + error.message() + ")");
     }
     co_return beast_io::network_status(error, "WebSocket");
   }
@@ -242,6 +250,7 @@ class WebsocketTransport final : public Transport {
   }
   absl::StatusOr<nlohmann::json> info(Duration timeout) override { return http_->info(timeout); }
   std::string target() const override { return endpoint_.host_header; }
+  std::string protocol_name() const override { return "WebSocket"; }
 
  private:
   beast_io::Endpoint endpoint_;  // outlives the I/O thread's work

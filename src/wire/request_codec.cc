@@ -2,6 +2,8 @@
 
 #include <google/protobuf/arena.h>
 
+#include <algorithm>
+
 #include "wire/docarray_codec.h"
 #include "wire/struct_json.h"
 #include "wire/utf8.h"
@@ -31,8 +33,12 @@ google::protobuf::Timestamp to_timestamp(Route::TimePoint t) {
   return ts;
 }
 
+// Saturates outside about +-285 years around 1970, which int64 nanoseconds
+// cannot hold (a peer's timestamp must not overflow; found by fuzz_response_v2).
 Route::TimePoint from_timestamp(const google::protobuf::Timestamp& ts) {
-  return Route::TimePoint(std::chrono::nanoseconds(ts.seconds() * 1'000'000'000 + ts.nanos()));
+  constexpr std::int64_t kMaxSeconds = 9'000'000'000;
+  std::int64_t seconds = std::clamp<std::int64_t>(ts.seconds(), -kMaxSeconds, kMaxSeconds);
+  return Route::TimePoint(std::chrono::nanoseconds(seconds * 1'000'000'000 + ts.nanos()));
 }
 
 // The parts of DataRequestProto common to both docarray formats.

@@ -71,6 +71,12 @@ TEST_F(AsyncClientFlowTest, AThousandConcurrentPostsEachCompleteExactlyOnce) {
   for (PostTask& t : tasks) ASSERT_TRUE(t.wait_for(60s));
   EXPECT_EQ(failures, 0);
   for (int i = 0; i < kPosts; ++i) ASSERT_EQ(successes[i], 1) << i;
+  // Every post counts in the client's statistics, whichever thread ran it.
+  ClientStats stats = client_->stats();
+  EXPECT_EQ(stats.requests, std::uint64_t{kPosts});
+  EXPECT_EQ(stats.responses, std::uint64_t{kPosts});
+  EXPECT_EQ(stats.docs_received, std::uint64_t{kPosts});
+  EXPECT_EQ(stats.latency.count(), std::uint64_t{kPosts});
 }
 
 TEST_F(AsyncClientFlowTest, ExecutorErrorReachesOnError) {

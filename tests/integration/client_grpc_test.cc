@@ -321,103 +321,8 @@ TEST(ClientConnectionTest, NoServerIsAConnectionErrorWithOutcomes) {
   EXPECT_THROW(client.endpoints(0.5), ConnectionError);
 }
 
-TEST(ClientConnectionTest, FlowStartedLateIsReachedByRetries) {
-  int port = testing::free_port();
-  Client client("127.0.0.1:" + std::to_string(port), {.doc_format = DocFormat::kV2});
-  std::unique_ptr<FakeGateway> late;
-  std::thread starter([&] {
-    std::this_thread::sleep_for(Ms(300));
-    late = std::make_unique<FakeGateway>(port);
-  });
-  int errors = 0;
-  DocumentArray out = client.post("/", texts(3),
-                                  {.on_error = [&](const Response&, const Error&) { ++errors; },
-                                   .max_attempts = 10,
-                                   .initial_backoff = 0.2,
-                                   .max_backoff = 0.5});
-  starter.join();
-  EXPECT_EQ(errors, 0);
-  EXPECT_EQ(out.texts(), (std::vector<std::string>{"DOC0", "DOC1", "DOC2"}));
-}
-
-TEST(ClientConnectionTest, FlowKilledMidStreamAndRestartedIsRetried) {
-  auto gateway = std::make_unique<FakeGateway>();
-  int port = gateway->port();
-  Client client("127.0.0.1:" + std::to_string(port));
-  std::atomic<int> answered{0};
-  std::thread killer([&] {
-    while (answered < 5) std::this_thread::sleep_for(Ms(1));
-    gateway.reset();  // kills open streams
-    gateway = std::make_unique<FakeGateway>(port);
-  });
-  std::set<std::string> ids;
-  client.post("/slow", texts(40),
-              {.request_size = 1,
-               .parameters = {{"delay_ms", 5}},
-               .on_done =
-                   [&](const Response& r) {
-                     ids.insert(r.header().request_id());
-                     ++answered;
-                   },
-               .max_attempts = 10,
-               .initial_backoff = 0.1,
-               .max_backoff = 0.3,
-               .prefetch = 4});
-  killer.join();
-  EXPECT_EQ(ids.size(), 40u);
-  EXPECT_EQ(answered, 40);
-}
-
-TEST_F(ClientGrpcTest, TimeoutEndsQuicklyAndAccountsEveryRequest) {
-  int errors = 0, always = 0;
-  auto start = std::chrono::steady_clock::now();
-  try {
-    client_.post("/hang", texts(4),
-                 {.request_size = 1,
-                  .on_error =
-                      [&](const Response& r, const Error& e) {
-                        ++errors;
-                        EXPECT_EQ(r.status().exception().name(), "Timeout");
-                        EXPECT_EQ(e.code(), absl::StatusCode::kDeadlineExceeded);
-                      },
-                  .on_always = [&](const Response&) { ++always; },
-                  .timeout = 0.2});
-    FAIL() << "no Timeout";
-  } catch (const Timeout& e) {
-    EXPECT_THAT(e.what(), HasSubstr("within 0.2 s"));
-  }
-  double elapsed = seconds_since(start);
-  EXPECT_GE(elapsed, 0.2);
-  EXPECT_LT(elapsed, 0.3);
-  EXPECT_EQ(errors, 4);
-  EXPECT_EQ(always, 4);
-}
-
-TEST_F(ClientGrpcTest, CancelFromAnotherThreadEndsWithin100ms) {
-  CancelToken token;
-  std::atomic<int> errors{0};
-  std::chrono::steady_clock::time_point cancelled_at;
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(Ms(150));
-    cancelled_at = std::chrono::steady_clock::now();
-    token.cancel();
-  });
-  EXPECT_THROW(client_.post("/hang", texts(6),
-                            {.request_size = 2,
-                             .on_error =
-                                 [&](const Response&, const Error& e) {
-                                   EXPECT_EQ(e.code(), absl::StatusCode::kCancelled);
-                                   ++errors;
-                                 },
-                             .cancel = token}),
-               Cancelled);
-  double after_cancel = seconds_since(cancelled_at);
-  canceller.join();
-  EXPECT_LT(after_cancel, 0.1);
-  EXPECT_EQ(errors, 3);
-  // A token already cancelled stops the next post before it sends anything.
-  EXPECT_THROW(client_.post("/", texts(1), {.cancel = token}), Cancelled);
-}
+// Retries against a real Flow, timeouts, cancel and threads: client_protocols_test.cc,
+// over every protocol.
 
 TEST_F(ClientGrpcTest, CompressionRoundTrips) {
   for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kDeflate}) {
@@ -425,26 +330,6 @@ TEST_F(ClientGrpcTest, CompressionRoundTrips) {
         client_.post("/", texts(20, std::string(200, 'a')), {.request_size = 5, .compression = c});
     EXPECT_EQ(out.size(), 20u);
   }
-}
-
-TEST_F(ClientGrpcTest, EightThreadsShareOneClient) {
-  std::vector<std::thread> threads;
-  std::atomic<int> ok{0};
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      std::string prefix = "t" + std::to_string(t) + "-";
-      DocumentArray out =
-          client_.post("/", texts(50, prefix), {.request_size = 3, .results_in_order = true});
-      bool good = out.size() == 50;
-      for (int i = 0; good && i < 50; ++i) {
-        std::string want = "T" + std::to_string(t) + "-" + std::to_string(i);
-        good = out[i].text() == want;
-      }
-      if (good) ++ok;
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(ok, 8);
 }
 
 TEST_F(ClientGrpcTest, ReadinessEndpointsStatusAndFormat) {

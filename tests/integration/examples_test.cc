@@ -146,4 +146,12 @@ TEST(ExamplesTest, AsyncQueue) {
   EXPECT_THAT(r.output, HasSubstr("5000 documents indexed in 100 responses\n"));
 }
 
+TEST(ExamplesTest, ClientStatsAndLogging) {
+  ExampleRun r = run_example("client_stats_logging");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("requests 20, responses 20, docs sent 1000, docs received 1000, "
+                                  "retries 0\n"));
+  EXPECT_THAT(r.output, HasSubstr("latency p50 <= "));
+}
+
 }  // namespace

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "integration/flow_testing.h"
+#include "integration/testing.h"
 #include "jina/error.h"
 #include "jina/flow.h"
 
@@ -24,55 +25,12 @@ using ::jina::Flow;
 using ::jina::FlowOptions;
 using ::jina::testing::channel_to;
 using ::jina::testing::from_proto;
+using ::jina::testing::local;
 using ::jina::testing::read_capture;
 using ::jina::testing::set_deadline;
 using ::jina::testing::to_proto;
+using ::jina::testing::UpperExecutor;
 using ::testing::ElementsAre;
-
-struct ValueError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// The Executor of the live Flow the captures come from.
-class UpperExecutor : public jina::Executor {
- public:
-  UpperExecutor() {
-    on("/fail", [](ExecutorRequest&) { throw ValueError("intentional failure from /fail"); });
-    on("/slow", &UpperExecutor::slow);
-    on_default(&UpperExecutor::upper);
-  }
-
-  void upper(ExecutorRequest& req) {
-    for (Document& d : req.docs) {
-      std::string t = d.text();
-      for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      d.set_text(std::move(t));
-    }
-  }
-
-  // Sleeps as the first doc's tags say, and records how many calls overlap.
-  void slow(ExecutorRequest& req) {
-    int now = ++running_;
-    for (int seen = max_running_.load();
-         now > seen && !max_running_.compare_exchange_weak(seen, now);) {
-    }
-    int ms = req.docs.empty() ? 0 : req.docs[0].tags().value("sleep_ms", 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    --running_;
-  }
-
-  int max_running() const { return max_running_.load(); }
-
- private:
-  std::atomic<int> running_{0};
-  std::atomic<int> max_running_{0};
-};
-
-FlowOptions local(FlowOptions o = {}) {
-  o.host = "127.0.0.1";
-  o.port = 0;
-  return o;
-}
 
 DataRequest make_request(std::string id, std::string endpoint, DocumentArray docs) {
   DataRequest r;
@@ -254,7 +212,8 @@ TEST_F(FlowGrpcTest, EndpointDiscoveryListsBoundEndpointsLikeTheCapture) {
   jina::EndpointsProto endpoints;
   ASSERT_TRUE(stub->endpoint_discovery(&ctx, google::protobuf::Empty(), &endpoints).ok());
   std::vector<std::string> ours(endpoints.endpoints().begin(), endpoints.endpoints().end());
-  EXPECT_THAT(ours, ElementsAre("/default", "/fail", "/slow", "_jina_dry_run_"));
+  EXPECT_THAT(ours, ElementsAre("/default", "/fail", "/hang", "/params", "/slow", "/stats",
+                                "_jina_dry_run_"));
   EXPECT_TRUE(endpoints.schemas().fields().contains("/default"));
   EXPECT_EQ(flow_->endpoints(), ours);
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "integration/flow_testing.h"
+#include "integration/testing.h"
 #include "integration/web_testing.h"
 #include "jina/error.h"
 #include "jina/flow.h"
@@ -17,7 +18,6 @@
 namespace {
 
 using ::jina::Document;
-using ::jina::ExecutorRequest;
 using ::jina::Flow;
 using ::jina::FlowOptions;
 using ::jina::Protocol;
@@ -25,54 +25,12 @@ using ::jina::testing::http_get;
 using ::jina::testing::http_post;
 using ::jina::testing::HttpConnection;
 using ::jina::testing::make_request;
+using ::jina::testing::UpperExecutor;
 using json = nlohmann::json;
 namespace http = ::jina::testing::http;
 
-struct ValueError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// The Executor of the live Flow the captures come from, plus a slow one.
-class UpperExecutor : public jina::Executor {
- public:
-  UpperExecutor() {
-    on("/fail", [](ExecutorRequest&) { throw ValueError("intentional failure from /fail"); });
-    on("/slow", &UpperExecutor::slow);
-    on("/params", [](ExecutorRequest& req) { return json{{"seen", req.parameters}}; });
-    on_default(&UpperExecutor::upper);
-  }
-
-  void upper(ExecutorRequest& req) {
-    for (Document& d : req.docs) {
-      std::string t = d.text();
-      for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      d.set_text(std::move(t));
-    }
-  }
-
-  void slow(ExecutorRequest& req) {
-    int now = ++running_;
-    for (int seen = max_running_.load();
-         now > seen && !max_running_.compare_exchange_weak(seen, now);) {
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    --running_;
-    (void)req;
-  }
-
-  int max_running() const { return max_running_.load(); }
-
- private:
-  std::atomic<int> running_{0};
-  std::atomic<int> max_running_{0};
-};
-
 FlowOptions http_options(jina::DocFormat format = jina::DocFormat::kV2) {
-  FlowOptions o;
-  o.host = "127.0.0.1";
-  o.protocols = {Protocol::kHttp};
-  o.doc_format = format;
-  return o;
+  return jina::testing::local(Protocol::kHttp, {.doc_format = format});
 }
 
 class FlowHttpTest : public ::testing::Test {
@@ -220,7 +178,9 @@ TEST_F(FlowHttpTest, ExecutorsRunOffTheIoThreadsConcurrently) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 3; ++i) {
     clients.emplace_back([&] {
-      if (http_post(port_, "/slow", R"({"data":[{"text":"s"}]})").status == 200) ++ok;
+      auto reply = http_post(port_, "/slow", R"({"data":[{"text":"s"}]})");
+      EXPECT_EQ(reply.status, 200) << reply.body;
+      if (reply.status == 200) ++ok;
     });
   }
   // The io threads still answer while Executors sleep.

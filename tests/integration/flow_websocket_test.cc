@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "integration/testing.h"
 #include "integration/web_testing.h"
 #include "jina/error.h"
 #include "jina/flow.h"
@@ -18,36 +19,13 @@ namespace {
 using ::jina::DataRequest;
 using ::jina::Document;
 using ::jina::DocumentArray;
-using ::jina::ExecutorRequest;
 using ::jina::Flow;
 using ::jina::FlowOptions;
 using ::jina::Protocol;
+using ::jina::testing::UpperExecutor;
 using ::jina::testing::WsClient;
 namespace websocket = ::jina::testing::websocket;
 namespace http = ::jina::testing::http;
-
-struct ValueError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-class UpperExecutor : public jina::Executor {
- public:
-  UpperExecutor() {
-    on("/fail", [](ExecutorRequest&) { throw ValueError("intentional failure from /fail"); });
-    on("/slow", [](ExecutorRequest& req) {
-      // Earlier requests sleep longer, so responses come back out of order.
-      int ms = req.docs.empty() ? 0 : req.docs[0].tags().value("sleep_ms", 0);
-      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    });
-    on_default([](ExecutorRequest& req) {
-      for (Document& d : req.docs) {
-        std::string t = d.text();
-        for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        d.set_text(std::move(t));
-      }
-    });
-  }
-};
 
 std::string request_bytes(const std::string& id, const std::string& endpoint, DocumentArray docs) {
   DataRequest request;
@@ -61,11 +39,7 @@ const std::string kEndOfInput(1, '\0');
 class FlowWebsocketTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    FlowOptions o;
-    o.host = "127.0.0.1";
-    o.protocols = {Protocol::kWebsocket};
-    o.workers = 4;
-    flow_ = std::make_unique<Flow>(o);
+    flow_ = std::make_unique<Flow>(jina::testing::local(Protocol::kWebsocket, {.workers = 4}));
     flow_->add<UpperExecutor>({.name = "upper"});
     flow_->start();
     port_ = flow_->port();
@@ -109,7 +83,7 @@ TEST_F(FlowWebsocketTest, ResponsesComeBackAsTheyComplete) {
   Document slow;
   slow.tags()["sleep_ms"] = 400;
   client.send(request_bytes("slow", "/slow", {slow}));
-  client.send(request_bytes("fast", "/slow", {Document()}));
+  client.send(request_bytes("fast", "/slow", {jina::testing::sleeper(0)}));
   client.send(kEndOfInput);
   std::vector<std::string> order;
   while (auto message = client.receive())

@@ -1,74 +1,133 @@
 """Jina's Python client (3.34) posts to the C++ local Flow.
 
 Run by tests/interop/run_python_client.sh with the venv's python, the port
-of a running cpp_flow_server and its protocol (grpc, http or websocket).
-Prints one line per check and exits non-zero on the first failure.
+of a running cpp_flow_server, its protocol (grpc, http or websocket) and
+optionally a file that gets the CELL lines. The docarray wire format (v1
+below 0.30, v2 from 0.30) is the venv's; the server must speak the same.
+Prints one line per check, one `CELL <protocol> python-client->cpp-flow
+<feature> <format> PASS|FAIL` line per feature, and exits non-zero when
+any check failed.
 """
 import sys
 
-from docarray import DocList
-from docarray.documents import TextDoc
 from jina import Client
+from jina._docarray import docarray_v2
 from jina.excepts import BadServer
 
 port = int(sys.argv[1])
 protocol = sys.argv[2] if len(sys.argv) > 2 else "grpc"
+cells_file = sys.argv[3] if len(sys.argv) > 3 else None
+fmt = "v2" if docarray_v2 else "v1"
 client = Client(host="127.0.0.1", port=port, protocol=protocol)
-checks = 0
+features = {}  # feature -> all checks passed so far
 
+if docarray_v2:
+    from docarray import DocList
+    from docarray.documents import TextDoc
 
-def check(name, ok, detail=""):
-    global checks
-    if not ok:
-        print(f"FAIL {name}: {detail}")
-        sys.exit(1)
-    checks += 1
-    print(f"ok {name}")
+    def make_docs(n):
+        return DocList[TextDoc]([TextDoc(id=f"d{i}", text=f"hello {i}") for i in range(n)])
 
-
-check("is_flow_ready", client.is_flow_ready())
-
-docs = DocList[TextDoc]([TextDoc(id=f"d{i}", text=f"hello {i}") for i in range(25)])
-out = client.post("/", inputs=docs, request_size=10, return_type=DocList[TextDoc])
-check("upper round trip", sorted(out.text) == sorted(f"HELLO {i}" for i in range(25)), list(out.text))
-ordered = client.post("/", inputs=docs, request_size=5, results_in_order=True, return_type=DocList[TextDoc])
-check("results_in_order", list(ordered.id) == [f"d{i}" for i in range(25)], list(ordered.id))
-check("texts in order", list(ordered.text) == [f"HELLO {i}" for i in range(25)], list(ordered.text))
-
-responses = client.post("/params", inputs=docs[:3], parameters={"k": "v", "n": 2},
-                        return_responses=True)
-params = responses[0].parameters
-check("parameters echoed", params.get("k") == "v" and params.get("n") == 2, params)
-results = params.get("__results__", {})
-check("__results__ of the executor", any(r.get("seen", {}).get("k") == "v" and r.get("docs") == 3
-                                         for r in results.values()), results)
-
-if protocol == "http":
-    # A docarray v2 HTTP gateway answers an Executor error with HTTP 500
-    # {"detail": ...}, which the Python client raises as ValueError.
-    try:
-        client.post("/fail", inputs=docs[:1])
-        check("HTTP 500 raised", False, "no exception")
-    except ValueError as e:
-        check("HTTP 500 raised", "intentional failure from /fail" in str(e), str(e))
+    typed = {"return_type": DocList[TextDoc]}
 else:
-    errors = []
-    client.post("/fail", inputs=docs[:2], on_error=lambda resp: errors.append(resp.header.status))
-    check("on_error called once", len(errors) == 1, errors)
-    status = errors[0]
-    check("error code", status.code == 1, status)
-    check("exception name", status.exception.name == "std::invalid_argument", status.exception.name)
-    check("exception args", list(status.exception.args) == ["intentional failure from /fail"],
-          list(status.exception.args))
+    from docarray import Document, DocumentArray
 
+    def make_docs(n):
+        return DocumentArray([Document(id=f"d{i}", text=f"hello {i}") for i in range(n)])
+
+    typed = {}
+
+
+def check(feature, name, ok, detail=""):
+    features[feature] = features.get(feature, True) and bool(ok)
+    print(f"{'ok' if ok else 'FAIL'} {name}" + ("" if ok else f": {detail}"))
+
+
+def guarded(feature, fn):
+    try:
+        fn()
+    except Exception as e:  # a crash is a failed cell, the others still run
+        check(feature, f"{feature} raised", False, repr(e))
+
+
+def ready():
+    check("is_flow_ready", "is_flow_ready", client.is_flow_ready())
+
+
+def round_trip():
+    docs = make_docs(25)
+    out = client.post("/", inputs=docs, request_size=10, **typed)
+    texts = [d.text for d in out]
+    check("docs_text", "upper round trip", sorted(texts) == sorted(f"HELLO {i}" for i in range(25)),
+          texts)
+
+
+def in_order():
+    docs = make_docs(25)
+    ordered = client.post("/", inputs=docs, request_size=5, results_in_order=True, **typed)
+    ids = [d.id for d in ordered]
+    check("results_in_order", "ids in order", ids == [f"d{i}" for i in range(25)], ids)
+    texts = [d.text for d in ordered]
+    check("results_in_order", "texts in order", texts == [f"HELLO {i}" for i in range(25)], texts)
+
+
+def parameters():
+    responses = client.post("/params", inputs=make_docs(3), parameters={"k": "v", "n": 2},
+                            return_responses=True)
+    params = responses[0].parameters
+    check("parameters", "parameters echoed", params.get("k") == "v" and params.get("n") == 2, params)
+    results = params.get("__results__", {})
+    check("results_dict", "__results__ of the executor",
+          any(r.get("seen", {}).get("k") == "v" and r.get("docs") == 3 for r in results.values()),
+          results)
+
+
+def errors():
+    docs = make_docs(2)
+    if protocol == "http" and docarray_v2:
+        # A docarray v2 HTTP gateway answers an Executor error with HTTP 500
+        # {"detail": ...}, which the Python client raises as ValueError.
+        try:
+            client.post("/fail", inputs=docs[:1])
+            check("on_error", "HTTP 500 raised", False, "no exception")
+        except ValueError as e:
+            check("on_error", "HTTP 500 raised", "intentional failure from /fail" in str(e), str(e))
+        return
+    errs = []
+    client.post("/fail", inputs=docs, on_error=lambda resp: errs.append(resp.header.status))
+    check("on_error", "on_error called once", len(errs) == 1, errs)
+    if not errs:
+        return
+    status = errs[0]
+    check("on_error", "error code", status.code == 1, status)
+    check("on_error", "exception name", status.exception.name == "std::invalid_argument",
+          status.exception.name)
+    check("on_error", "exception args",
+          list(status.exception.args) == ["intentional failure from /fail"],
+          list(status.exception.args))
     try:
         client.post("/fail", inputs=docs[:1])
         # The Python WebSocket client loses the BadServer its callback raised
         # when the server has already closed the socket after the last
         # response (its receive task is then done, not cancelled): as jina's
         # own gateway closes right after flushing, either outcome is fine.
-        check("BadServer raised", protocol == "websocket", "no exception")
-    except BadServer as e:
-        check("BadServer raised", True)
+        check("on_error", "BadServer raised", protocol == "websocket", "no exception")
+    except BadServer:
+        check("on_error", "BadServer raised", True)
 
-print(f"{checks} passed, 0 failed")
+
+for feature, fn in [("is_flow_ready", ready), ("docs_text", round_trip),
+                    ("results_in_order", in_order), ("parameters", parameters),
+                    ("on_error", errors)]:
+    guarded(feature, fn)
+
+lines = [f"CELL {protocol} python-client->cpp-flow {f} {fmt} {'PASS' if ok else 'FAIL'}"
+         for f, ok in features.items()]
+for line in lines:
+    print(line)
+if cells_file:
+    with open(cells_file, "a") as f:
+        f.write("".join(line + "\n" for line in lines))
+failed = sum(not ok for ok in features.values())
+print(f"{len(features) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

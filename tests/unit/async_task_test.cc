@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <ranges>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -36,6 +37,10 @@ class EchoTransport : public internal::Transport {
   std::unique_ptr<RequestStream> open_stream(const StreamOptions&,
                                              StreamObserver* observer) override {
     ++streams;
+    {
+      std::lock_guard lock(mu_);
+      opened_on.insert(std::this_thread::get_id());
+    }
     return std::make_unique<Stream>(this, observer);
   }
   absl::Status dry_run(Duration) override { return absl::OkStatus(); }
@@ -55,6 +60,13 @@ class EchoTransport : public internal::Transport {
 
   std::atomic<int> streams{0};
   std::atomic<int> requests{0};  // received by the "server"
+
+  // The threads that opened streams (the threads the posts ran on).
+  std::size_t threads_that_opened() {
+    std::lock_guard lock(mu_);
+    return opened_on.size();
+  }
+  std::set<std::thread::id> opened_on;  // under mu_
 
  private:
   class Stream : public RequestStream {
@@ -145,10 +157,12 @@ DocumentArray docs(int n) {
   return out;
 }
 
+// The docarray format is known up front, as once the Flow answered: posts of
+// in-memory inputs then run on the client's shared post loop.
 class AsyncClientTest : public ::testing::Test {
  protected:
   std::shared_ptr<EchoTransport> transport_ = std::make_shared<EchoTransport>();
-  AsyncClient client_{transport_, {}};
+  AsyncClient client_{transport_, {.doc_format = DocFormat::kV2}};
 };
 
 TEST_F(AsyncClientTest, GetReturnsTheDocsOfEveryResponse) {
@@ -492,6 +506,62 @@ TEST_F(AsyncClientTest, ManyConcurrentPostsEachCompleteExactlyOnce) {
   }
   for (PostTask& t : tasks) ASSERT_TRUE(t.wait_for(30s));
   for (int i = 0; i < kPosts; ++i) EXPECT_EQ(finished[i], 1) << i;
+}
+
+TEST_F(AsyncClientTest, PostsOfInMemoryInputsShareAFewThreads) {
+  transport_->hold(true);  // every post stays open at once
+  std::vector<PostTask> tasks;
+  for (int i = 0; i < 40; ++i) tasks.push_back(client_.post("/", docs(1)));
+  while (transport_->streams < 40) std::this_thread::sleep_for(1ms);
+  EXPECT_LE(transport_->threads_that_opened(), 2u);
+  transport_->hold(false);
+  for (PostTask& t : tasks) EXPECT_EQ(t.get().size(), 1u);
+}
+
+TEST_F(AsyncClientTest, PostsWithPostOptionsCallbacksGetAThreadEach) {
+  transport_->hold(true);
+  std::vector<PostTask> tasks;
+  for (int i = 0; i < 4; ++i) {
+    tasks.push_back(client_.post("/", docs(1), {.on_done = [](const Response&) {}}));
+  }
+  while (transport_->streams < 4) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(transport_->threads_that_opened(), 4u);
+  transport_->hold(false);
+  for (PostTask& t : tasks) t.get();
+}
+
+TEST_F(AsyncClientTest, ABlockingOnDoneDoesNotHoldBackOtherPosts) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool other_done = false;
+  PostTask slow = client_.post("/", docs(1), {.on_done = [&](const Response&) {
+                                 std::unique_lock lock(mu);
+                                 cv.wait_for(lock, 20s, [&] { return other_done; });
+                               }});
+  while (transport_->requests == 0) std::this_thread::sleep_for(1ms);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(client_.post("/", docs(2)).get().size(), 2u);
+  {
+    std::lock_guard lock(mu);
+    other_done = true;
+  }
+  cv.notify_all();
+  EXPECT_EQ(slow.get().size(), 1u);
+}
+
+TEST_F(AsyncClientTest, ATimeoutFiresForAPostOnTheLoop) {
+  transport_->hold(true);
+  auto start = std::chrono::steady_clock::now();
+  PostTask task = client_.post("/", docs(1), {.timeout = 0.05});
+  ASSERT_TRUE(task.wait_for(10s));
+  EXPECT_THROW(task.get(), Timeout);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
+  transport_->hold(false);
+}
+
+TEST_F(AsyncClientTest, UntilTheFormatIsKnownPostsRunOnThreads) {
+  AsyncClient detecting(transport_, {});  // asks the Flow for its format on the first post
+  EXPECT_EQ(detecting.post("/", docs(1)).get().size(), 1u);
+  EXPECT_EQ(detecting.post("/", docs(3), {.request_size = 1}).get().size(), 3u);
 }
 
 // --- stream() --------------------------------------------------------------

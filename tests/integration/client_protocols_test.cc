@@ -1,0 +1,429 @@
+// jina::Client against the embedded local Flow, end to end, once per
+// protocol (gRPC, HTTP, WebSocket): the post() semantics must not depend on
+// the protocol (issue 5). What only gRPC has (metadata, compression, a
+// gateway that misbehaves on purpose) is in client_grpc_test.cc; WebSocket
+// fault servers are in client_websocket_test.cc.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/testing.h"
+#include "jina/client.h"
+#include "jina/error.h"
+#include "jina/flow.h"
+
+namespace jina {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using testing::local;
+using testing::texts;
+using Ms = std::chrono::milliseconds;
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// How the client names the protocol in a ConnectionError.
+std::string error_prefix(Protocol protocol) {
+  if (protocol == Protocol::kHttp) return "HTTP error";
+  return protocol == Protocol::kWebsocket ? "WebSocket error" : "gRPC error";
+}
+
+// A Flow of "upper" then "tagger", serving the test's protocol.
+class ClientProtocolsTest : public ::testing::TestWithParam<Protocol> {
+ protected:
+  void SetUp() override {
+    flow_ = start_flow(0);
+    client_ = Client(address(flow_->port()));
+  }
+  void TearDown() override {
+    upper_->release();
+    if (flow_) flow_->stop();
+  }
+
+  std::unique_ptr<Flow> start_flow(int port, FlowOptions o = {}) {
+    o.port = port;
+    o.workers = 4;
+    auto flow = std::make_unique<Flow>(local(GetParam(), std::move(o)));
+    flow->add(upper_, {.name = "upper"});
+    flow->add<testing::TaggerExecutor>({.name = "tagger"});
+    flow->start();
+    return flow;
+  }
+  std::string address(int port) const { return testing::address(GetParam(), port); }
+
+  std::shared_ptr<testing::UpperExecutor> upper_ = std::make_shared<testing::UpperExecutor>();
+  std::unique_ptr<Flow> flow_;
+  Client client_;
+};
+
+TEST_P(ClientProtocolsTest, PostsInBatchesAndKeepsOrder) {
+  DocumentArray out = client_.post("/", texts(250), {.request_size = 7, .results_in_order = true});
+  ASSERT_EQ(out.size(), 250u);
+  for (int i = 0; i < 250; ++i) {
+    EXPECT_EQ(out[i].text(), "DOC" + std::to_string(i));
+    EXPECT_EQ(out[i].tags().value("tagger", false), true);
+  }
+}
+
+TEST_P(ClientProtocolsTest, EveryRequestAnsweredOnceWithManyInFlight) {
+  std::set<std::string> ids;
+  int done = 0;
+  client_.post("/", texts(300),
+               {.request_size = 1,
+                .on_done =
+                    [&](const Response& r) {
+                      ++done;
+                      ids.insert(r.docs()[0].text());
+                    },
+                .prefetch = 32});
+  EXPECT_EQ(done, 300);
+  EXPECT_EQ(ids.size(), 300u);
+}
+
+TEST_P(ClientProtocolsTest, CallbacksRunOnTheCallingThreadOncePerRequest) {
+  const auto caller = std::this_thread::get_id();
+  int done = 0, always = 0, elsewhere = 0;
+  client_.post("/", texts(10),
+               {.request_size = 3,
+                .on_done =
+                    [&](const Response&) {
+                      ++done;
+                      if (std::this_thread::get_id() != caller) ++elsewhere;
+                    },
+                .on_always =
+                    [&](const Response&) {
+                      ++always;
+                      if (std::this_thread::get_id() != caller) ++elsewhere;
+                    }});
+  EXPECT_EQ(done, 4);
+  EXPECT_EQ(always, 4);
+  EXPECT_EQ(elsewhere, 0);
+}
+
+TEST_P(ClientProtocolsTest, ResponsesCarryResultsAndRoutes) {
+  std::vector<Response> rs =
+      client_.post_responses("/stats", texts(3), {.parameters = {{"hello", "world"}}});
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["docs"], 3);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["hello"], "world");
+  EXPECT_FALSE(rs[0].header().request_id().empty());
+  if (GetParam() == Protocol::kHttp) {
+    GTEST_SKIP() << "jina's docarray-v2 HTTP gateway answers {data, parameters, header} only: "
+                    "no routes over HTTP";
+  }
+  ASSERT_EQ(rs[0].routes().size(), 3u);
+  EXPECT_EQ(rs[0].routes()[0].executor(), "gateway");
+  EXPECT_EQ(rs[0].routes()[1].executor(), "upper");
+  EXPECT_EQ(rs[0].routes()[2].executor(), "tagger");
+}
+
+TEST_P(ClientProtocolsTest, ParametersReachTheExecutor) {
+  std::vector<Response> rs =
+      client_.post_responses("/params", texts(1), {.parameters = {{"k", "v"}, {"n", 2}}});
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["seen"]["k"], "v");
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["seen"]["n"], 2);
+}
+
+TEST_P(ClientProtocolsTest, NoInputsSendsOneParametersOnlyRequest) {
+  std::vector<Response> rs = client_.post_responses("/stats", {}, {.parameters = {{"hello", "x"}}});
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["docs"], 0);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["hello"], "x");
+}
+
+TEST_P(ClientProtocolsTest, EmptyInputsReturnNoDocs) {
+  EXPECT_TRUE(client_.post("/", DocumentArray{}).empty());
+  EXPECT_TRUE(client_.post("/", std::vector<Document>{}).empty());
+}
+
+TEST_P(ClientProtocolsTest, TargetExecutorPicksWhichExecutorsRun) {
+  DocumentArray only_upper = client_.post("/", texts(2), {.target_executor = "upper"});
+  ASSERT_EQ(only_upper.size(), 2u);
+  EXPECT_EQ(only_upper[0].text(), "DOC0");
+  EXPECT_FALSE(only_upper[0].tags().contains("tagger"));
+  DocumentArray only_tagger = client_.post("/", texts(2), {.target_executor = "tag.*"});
+  ASSERT_EQ(only_tagger.size(), 2u);
+  EXPECT_EQ(only_tagger[0].text(), "doc0");
+  EXPECT_EQ(only_tagger[0].tags().value("tagger", false), true);
+}
+
+TEST_P(ClientProtocolsTest, ExecutorErrorsGoToOnErrorOrThrowBadServer) {
+  int errors = 0, always = 0;
+  client_.post("/fail", texts(4),
+               {.request_size = 2,
+                .on_error =
+                    [&](const Response& r, const Error& e) {
+                      ++errors;
+                      EXPECT_EQ(r.status().code(), StatusCode::kError);
+                      EXPECT_THAT(r.status().description(), HasSubstr("intentional failure"));
+                      EXPECT_NE(dynamic_cast<const BadServer*>(&e), nullptr);
+                    },
+                .on_always = [&](const Response&) { ++always; }});
+  EXPECT_EQ(errors, 2);
+  EXPECT_EQ(always, 2);
+  EXPECT_THAT([&] { client_.post("/fail", texts(1)); },
+              ::testing::ThrowsMessage<BadServer>(HasSubstr("intentional failure")));
+  // The Client stays usable after an error.
+  EXPECT_EQ(client_.post("/", texts(2)).size(), 2u);
+}
+
+TEST_P(ClientProtocolsTest, ContinueOnErrorKeepsGoing) {
+  int done = 0;
+  EXPECT_NO_THROW(client_.post(
+      "/fail", texts(3),
+      {.request_size = 1, .on_done = [&](const Response&) { ++done; }, .continue_on_error = true}));
+  EXPECT_EQ(done, 0);
+}
+
+TEST_P(ClientProtocolsTest, CallbackExceptionPropagatesAndTheClientStaysUsable) {
+  int calls = 0;
+  EXPECT_THROW(client_.post("/", texts(50),
+                            {.request_size = 1,
+                             .on_done =
+                                 [&](const Response&) {
+                                   if (++calls == 3) throw std::logic_error("user bug");
+                                 }}),
+               std::logic_error);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(client_.post("/", texts(2)).size(), 2u);
+}
+
+TEST_P(ClientProtocolsTest, LazyGeneratorIsPulledOnlyAsRequestsAreSent) {
+  constexpr int kPrefetch = 4;
+  constexpr int kRequestSize = 10;
+  int pulled = 0, answered_docs = 0, max_ahead = 0;
+  auto generator = [&]() -> std::optional<Document> {
+    if (pulled == 5000) return std::nullopt;
+    max_ahead = std::max(max_ahead, ++pulled - answered_docs);
+    return Document().set_text("g" + std::to_string(pulled));
+  };
+  client_.post(
+      "/", generator,
+      {.request_size = kRequestSize,
+       .on_done = [&](const Response& r) { answered_docs += static_cast<int>(r.docs().size()); },
+       .prefetch = kPrefetch});
+  EXPECT_EQ(pulled, 5000);
+  EXPECT_EQ(answered_docs, 5000);
+  // At most `prefetch` requests (plus the one being built) ahead of the answers.
+  EXPECT_LE(max_ahead, (kPrefetch + 1) * kRequestSize);
+}
+
+TEST_P(ClientProtocolsTest, PrefetchBoundsRequestsInFlightOnTheFlow) {
+  DocumentArray docs;
+  for (int i = 0; i < 12; ++i) docs.push_back(testing::sleeper(20));
+  client_.post("/slow", docs, {.request_size = 1, .prefetch = 2});
+  EXPECT_GE(upper_->max_running(), 1);
+  EXPECT_LE(upper_->max_running(), 2);
+}
+
+TEST_P(ClientProtocolsTest, ReadinessEndpointsStatusFormat) {
+  EXPECT_TRUE(client_.is_flow_ready());
+  EXPECT_THAT(client_.endpoints(), ::testing::IsSupersetOf({"/fail", "/stats", "/slow"}));
+  nlohmann::json status = client_.status();
+  EXPECT_TRUE(status["jina"].contains("jina")) << status.dump();
+  EXPECT_EQ(client_.doc_format(), DocFormat::kV2);
+  flow_->stop();
+  EXPECT_FALSE(client_.is_flow_ready(1.0));
+}
+
+TEST_P(ClientProtocolsTest, EightThreadsShareOneClient) {
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::string prefix = "t" + std::to_string(t) + "-";
+      DocumentArray out =
+          client_.post("/", texts(100, prefix), {.request_size = 9, .results_in_order = true});
+      bool good = out.size() == 100;
+      for (int i = 0; good && i < 100; ++i)
+        good = out[i].text() == "T" + std::to_string(t) + "-" + std::to_string(i);
+      if (good) ++ok;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, 8);
+}
+
+TEST_P(ClientProtocolsTest, TimeoutEndsQuicklyAndAccountsEveryRequest) {
+  int errors = 0, always = 0;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    client_.post("/hang", texts(4),
+                 {.request_size = 1,
+                  .on_error =
+                      [&](const Response& r, const Error& e) {
+                        ++errors;
+                        EXPECT_EQ(r.status().exception().name(), "Timeout");
+                        EXPECT_EQ(e.code(), absl::StatusCode::kDeadlineExceeded);
+                      },
+                  .on_always = [&](const Response&) { ++always; },
+                  .timeout = 0.2});
+    FAIL() << "no Timeout";
+  } catch (const Timeout& e) {
+    EXPECT_THAT(e.what(), HasSubstr("within 0.2 s"));
+  }
+  double elapsed = seconds_since(start);
+  EXPECT_GE(elapsed, 0.2);
+  EXPECT_LT(elapsed, 1.0);
+  EXPECT_EQ(errors, 4);
+  EXPECT_EQ(always, 4);
+}
+
+TEST_P(ClientProtocolsTest, CancelFromAnotherThreadEndsWithin100ms) {
+  CancelToken token;
+  std::atomic<int> errors{0};
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(Ms(150));
+    cancelled_at = std::chrono::steady_clock::now();
+    token.cancel();
+  });
+  EXPECT_THROW(client_.post("/hang", texts(6),
+                            {.request_size = 2,
+                             .on_error =
+                                 [&](const Response&, const Error& e) {
+                                   EXPECT_EQ(e.code(), absl::StatusCode::kCancelled);
+                                   ++errors;
+                                 },
+                             .cancel = token}),
+               Cancelled);
+  double after_cancel = seconds_since(cancelled_at);
+  canceller.join();
+  EXPECT_LT(after_cancel, 0.1);
+  EXPECT_EQ(errors, 3);
+  // A token already cancelled stops the next post before it sends anything.
+  EXPECT_THROW(client_.post("/", texts(1), {.cancel = token}), Cancelled);
+}
+
+TEST_P(ClientProtocolsTest, StoppedFlowIsAConnectionErrorNamingTheProtocol) {
+  const int port = flow_->port();
+  flow_->stop();
+  Client client(address(port));
+  EXPECT_FALSE(client.is_flow_ready(1.0));
+  int errors = 0, always = 0;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    client.post("/", texts(3),
+                {.request_size = 1,
+                 .on_error =
+                     [&](const Response&, const Error& e) {
+                       ++errors;
+                       EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
+                     },
+                 .on_always = [&](const Response&) { ++always; },
+                 .max_attempts = 3,
+                 .initial_backoff = 0.01,
+                 .max_backoff = 0.02});
+    FAIL() << "no ConnectionError";
+  } catch (const ConnectionError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(error_prefix(GetParam())));
+  }
+  EXPECT_EQ(errors, 3);
+  EXPECT_EQ(always, 3);
+  EXPECT_LT(seconds_since(start), 10.0);
+}
+
+TEST_P(ClientProtocolsTest, FlowStartedLateIsReachedByRetries) {
+  const int port = testing::free_port();
+  Client client(address(port), {.doc_format = DocFormat::kV2});
+  std::unique_ptr<Flow> late;
+  std::thread starter([&] {
+    std::this_thread::sleep_for(Ms(300));
+    late = start_flow(port);
+  });
+  int errors = 0;
+  DocumentArray out = client.post("/", texts(3),
+                                  {.on_error = [&](const Response&, const Error&) { ++errors; },
+                                   .max_attempts = 10,
+                                   .initial_backoff = 0.2,
+                                   .max_backoff = 0.5});
+  starter.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(out.texts(), (std::vector<std::string>{"DOC0", "DOC1", "DOC2"}));
+}
+
+TEST_P(ClientProtocolsTest, FlowKilledMidStreamAndRestartedIsRetried) {
+  const int port = flow_->port();
+  flow_->stop();
+  flow_ = start_flow(port, {.shutdown_grace = Ms(0)});
+  std::atomic<int> answered{0};
+  std::thread killer([&] {
+    while (answered < 5) std::this_thread::sleep_for(Ms(1));
+    flow_->stop();  // no grace: open streams and connections are cut
+    flow_ = start_flow(port, {.shutdown_grace = Ms(0)});
+  });
+  std::set<std::string> ids;
+  DocumentArray docs;
+  for (int i = 0; i < 40; ++i) docs.push_back(testing::sleeper(5, "d" + std::to_string(i)));
+  int errors = 0;
+  client_.post("/slow", docs,
+               {.request_size = 1,
+                .on_done =
+                    [&](const Response& r) {
+                      ids.insert(r.docs()[0].id());
+                      ++answered;
+                    },
+                .on_error = [&](const Response&, const Error&) { ++errors; },
+                .max_attempts = 10,
+                .initial_backoff = 0.1,
+                .max_backoff = 0.3,
+                .prefetch = 4});
+  killer.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(ids.size(), 40u);
+  EXPECT_EQ(answered, 40);  // none lost, none delivered twice
+}
+
+TEST_P(ClientProtocolsTest, DocarrayV1FlowIsDetectedAndSpokenTo) {
+  Flow flow(local(GetParam(), {.doc_format = DocFormat::kV1}));
+  flow.add<testing::UpperExecutor>({.name = "upper"});
+  flow.start();
+  Client client(address(flow.port()));
+  EXPECT_EQ(client.doc_format(), DocFormat::kV1);
+  EXPECT_EQ(client.post("/", texts(2), {.results_in_order = true}).texts(),
+            (std::vector<std::string>{"DOC0", "DOC1"}));
+}
+
+TEST_P(ClientProtocolsTest, GraphqlIsNotServedByTheLocalFlow) {
+  EXPECT_THROW(client_.mutate("mutation { x }"), Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, ClientProtocolsTest,
+                         ::testing::Values(Protocol::kGrpc, Protocol::kHttp, Protocol::kWebsocket),
+                         [](const auto& info) { return testing::protocol_name(info.param); });
+
+TEST(ClientWebOptionsTest, TlsFilesWithoutTlsAreRejected) {
+  EXPECT_THROW(Client("http://127.0.0.1:1", {.tls_root_certificates_file = "/nonexistent"}),
+               InvalidArgument);
+  EXPECT_THROW(Client("https://127.0.0.1:1", {.tls_root_certificates_file = "/nonexistent"}),
+               InvalidArgument);
+  EXPECT_THROW(Client("wss://127.0.0.1:1", {.tls_certificate_chain_file = "/etc/hostname"}),
+               InvalidArgument);
+}
+
+TEST(ClientWebOptionsTest, GraphqlNeedsHttp) {
+  try {
+    Client("grpc://127.0.0.1:1").mutate("{ x }");
+    FAIL() << "expected jina::Error";
+  } catch (const ConnectionError&) {
+    FAIL() << "not a connection problem";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("GraphQL needs an HTTP gateway"));
+  }
+}
+
+}  // namespace
+}  // namespace jina
