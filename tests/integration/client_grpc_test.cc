@@ -199,19 +199,6 @@ TEST_F(ClientGrpcTest, ContinueOnErrorKeepsGoing) {
   EXPECT_EQ(out.size(), 4u);
 }
 
-TEST_F(ClientGrpcTest, CallbackExceptionPropagatesAndTheClientStaysUsable) {
-  int calls = 0;
-  EXPECT_THROW(client_.post("/", texts(50),
-                            {.request_size = 1,
-                             .on_done =
-                                 [&](const Response&) {
-                                   if (++calls == 3) throw std::logic_error("user bug");
-                                 }}),
-               std::logic_error);
-  EXPECT_EQ(calls, 3);
-  EXPECT_EQ(client_.post("/", texts(2)).size(), 2u);
-}
-
 TEST_F(ClientGrpcTest, ResultsInOrderReordersOutOfOrderAnswers) {
   PostOptions o{.request_size = 1, .results_in_order = true};
   std::vector<Response> rs = client_.post_responses("/reverse", texts(6), o);
@@ -321,8 +308,8 @@ TEST(ClientConnectionTest, NoServerIsAConnectionErrorWithOutcomes) {
   EXPECT_THROW(client.endpoints(0.5), ConnectionError);
 }
 
-// Retries against a real Flow, timeouts, cancel and threads: client_protocols_test.cc,
-// over every protocol.
+// Retries against a real Flow, timeouts, cancel, threads and callback
+// exceptions: client_protocols_test.cc, over every protocol.
 
 TEST_F(ClientGrpcTest, CompressionRoundTrips) {
   for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kDeflate}) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/tls_testing.h"
 #include "jina/client.h"
 #include "jina/error.h"
 #include "jina/flow.h"
@@ -23,40 +24,19 @@
 namespace jina {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::read_file;
 
 // A self-signed server certificate for localhost/127.0.0.1 and a client
 // certificate (self-signed too), made once per test binary.
-class Certificates {
+class Certificates : public testing::CertificateDir {
  public:
-  Certificates() {
-    dir_ = fs::temp_directory_path() / ("jina-tls-security-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
+  Certificates() : CertificateDir("jina-tls-security") {
     run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
         "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout server.key -out server.pem");
     run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=jina-client "
         "-keyout client.key -out client.pem");
   }
-  ~Certificates() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  void run(const std::string& command) const {
-    std::string full = "cd '" + dir_.string() + "' && " + command + " >/dev/null 2>&1";
-    if (std::system(full.c_str()) != 0) throw std::runtime_error("failed: " + command);
-  }
-  fs::path dir_;
 };
 
 const Certificates& certificates() {
@@ -231,7 +211,7 @@ TEST_P(ClientTlsSecurityTest, NoSecretsInLogOutput) {
     EXPECT_EQ(err.find(secret), std::string::npos) << secret << " in:\n" << err;
   }
   // Any line of the private key's base64 body.
-  std::istringstream key(read(certificates().path("client.key")));
+  std::istringstream key(read_file(certificates().path("client.key")));
   for (std::string line; std::getline(key, line);) {
     if (line.empty() || line.starts_with("-----")) continue;
     EXPECT_EQ(err.find(line), std::string::npos) << "key material in:\n" << err;

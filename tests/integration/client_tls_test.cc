@@ -12,31 +12,23 @@
 #include <string>
 
 #include "integration/client_fake_gateway.h"
+#include "integration/tls_testing.h"
 #include "jina/client.h"
 #include "jina/error.h"
 
 namespace jina {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::FakeGateway;
 using ::testing::HasSubstr;
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::read_file;
 
 // A CA, a server certificate for localhost/127.0.0.1 and a client
 // certificate, all signed by the CA; made once per test binary.
-class Certificates {
+class Certificates : public testing::CertificateDir {
  public:
-  Certificates() {
-    dir_ = fs::temp_directory_path() / ("jina-tls-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "san.cnf") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  Certificates() : CertificateDir("jina-tls") {
+    std::ofstream(path("san.cnf")) << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
     run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=jina-test-ca -keyout ca.key "
         "-out ca.pem");
     run("openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out "
@@ -48,29 +40,16 @@ class Certificates {
     run("openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
         "-out client.pem");
   }
-  ~Certificates() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   std::shared_ptr<grpc::ServerCredentials> server(bool require_client_cert) const {
     grpc::SslServerCredentialsOptions options(
         require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
                             : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-    options.pem_root_certs = read(dir_ / "ca.pem");
-    options.pem_key_cert_pairs.push_back({read(dir_ / "server.key"), read(dir_ / "server.pem")});
+    options.pem_root_certs = read_file(path("ca.pem"));
+    options.pem_key_cert_pairs.push_back(
+        {read_file(path("server.key")), read_file(path("server.pem"))});
     return grpc::SslServerCredentials(options);
   }
-
- private:
-  void run(const std::string& command) const {
-    std::string full = "cd '" + dir_.string() + "' && " + command + " >/dev/null 2>&1";
-    if (std::system(full.c_str()) != 0) throw std::runtime_error("failed: " + command);
-  }
-
-  fs::path dir_;
 };
 
 const Certificates& certificates() {

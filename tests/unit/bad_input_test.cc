@@ -8,13 +8,10 @@
 
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +23,7 @@
 #include "jina/ndarray.h"
 #include "transport/http_codec.h"
 #include "transport/transport.h"
+#include "unit/mock_transport.h"
 #include "wire/docarray_codec.h"
 
 namespace jina {
@@ -35,85 +33,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using ::testing::HasSubstr;
 
-// Answers every request with itself, from its own thread (as a transport
-// does), and remembers the requests it saw.
-class EchoTransport : public internal::Transport {
- public:
-  std::unique_ptr<internal::RequestStream> open_stream(
-      const internal::StreamOptions&, internal::StreamObserver* observer) override {
-    return std::make_unique<Stream>(this, observer);
-  }
-  absl::Status dry_run(Duration) override { return absl::OkStatus(); }
-  absl::StatusOr<std::vector<std::string>> endpoints(Duration) override {
-    return std::vector<std::string>{"/"};
-  }
-  absl::StatusOr<json> info(Duration) override { return json::object(); }
-  std::string target() const override { return "echo:1"; }
-
-  std::vector<DataRequest> seen() {
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-
- private:
-  class Stream : public internal::RequestStream {
-   public:
-    Stream(EchoTransport* transport, internal::StreamObserver* observer)
-        : transport_(transport), observer_(observer), worker_([this] { serve(); }) {}
-    ~Stream() override {
-      cancel();
-      worker_.join();
-    }
-    void write(std::shared_ptr<const std::string> bytes) override {
-      std::lock_guard lock(mu_);
-      queue_.push_back(std::move(bytes));
-      cv_.notify_all();
-    }
-    void writes_done() override {
-      std::lock_guard lock(mu_);
-      half_closed_ = true;
-      cv_.notify_all();
-    }
-    void cancel() override {
-      std::lock_guard lock(mu_);
-      cancelled_ = true;
-      cv_.notify_all();
-    }
-
-   private:
-    void serve() {
-      while (true) {
-        std::shared_ptr<const std::string> bytes;
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [this] { return cancelled_ || half_closed_ || !queue_.empty(); });
-          if (cancelled_) break;
-          if (queue_.empty()) break;
-          bytes = std::move(queue_.front());
-          queue_.pop_front();
-        }
-        {
-          std::lock_guard lock(transport_->mu_);
-          transport_->seen_.push_back(DataRequest::parse(*bytes));
-        }
-        observer_->on_response(*bytes);
-      }
-      observer_->on_done(cancelled_ ? absl::CancelledError("cancelled") : absl::OkStatus());
-    }
-
-    EchoTransport* transport_;
-    internal::StreamObserver* observer_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::shared_ptr<const std::string>> queue_;
-    bool half_closed_ = false;
-    bool cancelled_ = false;
-    std::thread worker_;
-  };
-
-  std::mutex mu_;
-  std::vector<DataRequest> seen_;
-};
+using testing::MockTransport;
 
 DocumentArray five_docs() {
   DocumentArray docs;
@@ -121,13 +41,13 @@ DocumentArray five_docs() {
   return docs;
 }
 
-// Posts through an echo transport; returns the requests it saw.
+// Posts through a mock transport that echoes; returns the requests it saw.
 std::vector<DataRequest> post_with(const PostOptions& options, DocumentArray docs = five_docs(),
                                    std::string_view endpoint = "/") {
-  auto transport = std::make_shared<EchoTransport>();
+  auto transport = std::make_shared<MockTransport>();
   Client client(transport, {.doc_format = DocFormat::kV2});
   client.post(endpoint, std::move(docs), options);
-  return transport->seen();
+  return transport->requests();
 }
 
 std::vector<DataRequest> post_endpoint(std::string_view endpoint) {

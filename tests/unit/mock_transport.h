@@ -1,0 +1,146 @@
+// A Transport without any network for unit tests of the post pipeline:
+// answers each request from a thread of its own stream, as real transports
+// do, and records what it saw.
+#ifndef JINA_TESTS_UNIT_MOCK_TRANSPORT_H_
+#define JINA_TESTS_UNIT_MOCK_TRANSPORT_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "jina/request.h"
+#include "transport/transport.h"
+
+namespace jina::testing {
+
+using internal::RequestStream;
+using internal::StreamObserver;
+using internal::StreamOptions;
+using internal::Transport;
+
+// Answers each request on its own thread, `answer` deciding the bytes (or
+// nullopt: no answer). Records what it saw.
+class MockTransport : public Transport {
+ public:
+  using Answer = std::function<std::optional<std::string>(const DataRequest&)>;
+
+  explicit MockTransport(Answer answer = nullptr)
+      : answer_(answer ? std::move(answer) : [](const DataRequest& r) {
+          return std::optional<std::string>(r.serialize());
+        }) {}
+
+  std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
+                                             StreamObserver* observer) override {
+    last_options = options;
+    ++streams;
+    return std::make_unique<Stream>(this, observer);
+  }
+  absl::Status dry_run(Duration) override { return absl::OkStatus(); }
+  absl::StatusOr<std::vector<std::string>> endpoints(Duration) override {
+    return std::vector<std::string>{"/"};
+  }
+  absl::StatusOr<nlohmann::json> info(Duration) override {
+    return nlohmann::json{{"jina", {{"docarray", "0.40.1"}}}};
+  }
+  std::string target() const override { return "mock:1"; }
+
+  std::atomic<int> streams{0};
+  std::atomic<int> max_outstanding{0};
+  StreamOptions last_options;
+  std::mutex mu;
+  std::vector<DataRequest> seen;  // under mu
+
+  // A copy of `seen`, taken under the lock.
+  std::vector<DataRequest> requests() {
+    std::lock_guard lock(mu);
+    return seen;
+  }
+
+ private:
+  class Stream : public RequestStream {
+   public:
+    Stream(MockTransport* transport, StreamObserver* observer)
+        : transport_(transport), observer_(observer), worker_([this] { serve(); }) {}
+    ~Stream() override {
+      cancel();
+      worker_.join();
+    }
+    void write(std::shared_ptr<const std::string> bytes) override {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      queue_.push_back(*bytes);
+      ++outstanding_;
+      int seen = transport_->max_outstanding.load();
+      while (outstanding_ > seen &&
+             !transport_->max_outstanding.compare_exchange_weak(seen, outstanding_)) {
+      }
+      cv_.notify_all();
+    }
+    void writes_done() override {
+      std::lock_guard lock(mu_);
+      half_closed_ = true;
+      cv_.notify_all();
+    }
+    void cancel() override {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      cv_.notify_all();
+    }
+
+   private:
+    void serve() {
+      absl::Status end = absl::OkStatus();
+      while (true) {
+        std::string bytes;
+        {
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [this] { return closed_ || !queue_.empty() || half_closed_; });
+          if (closed_) {
+            end = absl::CancelledError("cancelled");
+            break;
+          }
+          if (queue_.empty()) break;  // half-closed and drained
+          bytes = std::move(queue_.front());
+          queue_.pop_front();
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        DataRequest request = DataRequest::parse(bytes);
+        {
+          std::lock_guard lock(transport_->mu);
+          transport_->seen.push_back(request);
+        }
+        {
+          std::lock_guard lock(mu_);
+          --outstanding_;
+        }
+        if (auto answer = transport_->answer_(request)) observer_->on_response(*answer);
+      }
+      observer_->on_done(end);
+    }
+
+    MockTransport* transport_;
+    StreamObserver* observer_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::string> queue_;
+    int outstanding_ = 0;
+    bool half_closed_ = false;
+    bool closed_ = false;
+    std::thread worker_;  // last: starts once the rest is built
+  };
+
+  Answer answer_;
+};
+
+}  // namespace jina::testing
+
+#endif  // JINA_TESTS_UNIT_MOCK_TRANSPORT_H_
