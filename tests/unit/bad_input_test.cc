@@ -160,6 +160,12 @@ std::vector<Case> client_option_cases() {
       {"client_options", "SkipVerifyWithoutTls",
        [] { target_of("grpc://host:1", {.tls_insecure_skip_verify = true}); },
        "tls_insecure_skip_verify is set but TLS is off"},
+      {"client_options", "MaxResponseBytesZero",
+       [] { target_of("grpc://host:1", {.max_response_bytes = 0}); },
+       "max_response_bytes must be > 0 (got 0)"},
+      {"client_options", "MaxResponseBytesNegative",
+       [] { target_of("http://host:1", {.max_response_bytes = -1}); },
+       "max_response_bytes must be > 0 (got -1)"},
   };
 }
 
