@@ -15,7 +15,9 @@
 //
 // Threads: a post of in-memory inputs (Documents, a DocumentArray, a vector)
 // without PostOptions callbacks never blocks, so such posts share the
-// AsyncClient's two post-loop threads (no thread per post). Every other post
+// AsyncClient's two post-loop threads (no thread per post); over gRPC a post
+// of one request is serialized and queued inside post(), which saves a
+// thread hand-off. Every other post
 // (a generator or InputQueue, PostOptions on_done/on_error/on_always, any
 // stream(), and the posts sent before the Flow's docarray format is known)
 // runs on a thread of its own, where those callbacks and generators run and

@@ -80,6 +80,9 @@ class Inputs {
   // Moves the next at most `n` Documents (all when n <= 0) into `out`;
   // returns false when the inputs were already exhausted. For the library.
   bool next_batch(int n, DocumentArray& out);
+  // Whether next_batch is known to return false: the last Document was taken
+  // (a generator is known to be over only once it returned nullopt).
+  bool exhausted() const { return exhausted_ || none(); }
 
  private:
   struct Span {

@@ -26,13 +26,58 @@ PostLoop::~PostLoop() {
   for (std::thread& t : threads_) t.join();
 }
 
-void PostLoop::add(const std::function<Poll(Wake wake)>& make) {
+void PostLoop::add(const std::function<Poll(Wake wake)>& make, bool first_poll_here) {
   auto* job = new Job;
   job->poll = make([this, job] { wake(job); });
-  std::lock_guard lock(mu_);
+  if (!first_poll_here) {
+    std::lock_guard lock(mu_);
+    ++jobs_;
+    ready_.push_back(job);
+    changed_.notify_one();
+    return;
+  }
+  // Handing the first poll (open the stream, send what can be sent) to a loop
+  // thread costs a wake-up, a large part of the CPU of a small post.
+  std::unique_lock lock(mu_);
   ++jobs_;
-  ready_.push_back(job);
-  changed_.notify_one();
+  job->state = Job::State::kRunning;  // a wake during the poll asks for another
+  lock.unlock();
+  run(job, lock, /*on_loop=*/false);
+}
+
+// Polls `job` (its state kRunning, `lock` not held), then files it by the
+// outcome; returns with `lock` held. A loop thread polls a job queued again
+// itself; another thread wakes one.
+void PostLoop::run(Job* job, std::unique_lock<std::mutex>& lock, bool on_loop) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  bool over = true;
+  try {
+    over = job->poll(deadline);
+  } catch (...) {
+    // Poll functions handle their errors; one that throws anyway is over.
+  }
+  lock.lock();
+  if (over) {
+    job->state = Job::State::kOver;  // wakes from here on are ignored
+    lock.unlock();
+    job->poll = nullptr;  // the post and its stream go: no more wakes after this
+    delete job;
+    lock.lock();
+    if (--jobs_ == 0) all_over_.notify_all();
+    return;
+  }
+  if (job->state == Job::State::kRerun) {
+    job->state = Job::State::kQueued;
+    ready_.push_back(job);
+    if (!on_loop) changed_.notify_one();
+  } else {
+    job->state = Job::State::kIdle;
+    if (deadline) {
+      job->timer = timers_.emplace(*deadline, job);
+      // Another thread may be sleeping past this deadline.
+      changed_.notify_one();
+    }
+  }
 }
 
 bool PostLoop::on_loop_thread() const {
@@ -87,34 +132,7 @@ void PostLoop::work() {
     ready_.pop_front();
     job->state = Job::State::kRunning;
     lock.unlock();
-    std::optional<std::chrono::steady_clock::time_point> deadline;
-    bool over = true;
-    try {
-      over = job->poll(deadline);
-    } catch (...) {
-      // Poll functions handle their errors; one that throws anyway is over.
-    }
-    lock.lock();
-    if (over) {
-      job->state = Job::State::kOver;  // wakes from here on are ignored
-      lock.unlock();
-      job->poll = nullptr;  // the post and its stream go: no more wakes after this
-      delete job;
-      lock.lock();
-      if (--jobs_ == 0) all_over_.notify_all();
-      continue;
-    }
-    if (job->state == Job::State::kRerun) {
-      job->state = Job::State::kQueued;
-      ready_.push_back(job);
-    } else {
-      job->state = Job::State::kIdle;
-      if (deadline) {
-        job->timer = timers_.emplace(*deadline, job);
-        // Another thread may be sleeping past this deadline.
-        changed_.notify_one();
-      }
-    }
+    run(job, lock, /*on_loop=*/true);
   }
 }
 

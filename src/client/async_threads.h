@@ -40,14 +40,16 @@ class PostLoop {
   PostLoop(const PostLoop&) = delete;
   PostLoop& operator=(const PostLoop&) = delete;
 
-  // Adds a job, polled soon: `make(wake)` builds its poll function.
-  void add(const std::function<Poll(Wake wake)>& make);
+  // Adds a job: `make(wake)` builds its poll function, polled on the loop's
+  // threads; the first time on the calling thread if `first_poll_here`.
+  void add(const std::function<Poll(Wake wake)>& make, bool first_poll_here = false);
   // Whether the calling thread is one of the loop's.
   bool on_loop_thread() const;
 
  private:
   struct Job;
   void wake(Job* job);
+  void run(Job* job, std::unique_lock<std::mutex>& lock, bool on_loop);
   void work();
 
   mutable std::mutex mu_;

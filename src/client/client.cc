@@ -72,10 +72,7 @@ DocumentArray Client::post(std::string_view endpoint, Inputs inputs, const PostO
   DocumentArray docs;
   // The post holds the connection: this Client may be destroyed meanwhile.
   std::shared_ptr<internal::ClientCore> core = core_;
-  std::optional<PostOptions> spent;  // the Flow stayed unreachable (see doc_format_for_post)
-  DocFormat format = core->doc_format_for_post(options, spent);
-  internal::run_post(core->transport(), format, endpoint, inputs, spent ? *spent : options,
-                     core->random(), {.docs = &docs, .stats = &core->stats()});
+  core->post(endpoint, inputs, options, {.docs = &docs, .stats = &core->stats()});
   return docs;
 }
 
@@ -83,10 +80,7 @@ std::vector<Response> Client::post_responses(std::string_view endpoint, Inputs i
                                              const PostOptions& options) {
   std::vector<Response> responses;
   std::shared_ptr<internal::ClientCore> core = core_;  // as in post()
-  std::optional<PostOptions> spent;  // the Flow stayed unreachable (see doc_format_for_post)
-  DocFormat format = core->doc_format_for_post(options, spent);
-  internal::run_post(core->transport(), format, endpoint, inputs, spent ? *spent : options,
-                     core->random(), {.responses = &responses, .stats = &core->stats()});
+  core->post(endpoint, inputs, options, {.responses = &responses, .stats = &core->stats()});
   return responses;
 }
 

@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "client/post_call.h"
 #include "client/retry.h"
 #include "client/stats.h"
 #include "common/log.h"
@@ -55,9 +56,10 @@ class ClientCore {
   // The format for one post. While the Flow is unreachable, asks again on
   // the post's retry schedule: a Flow that starts late may speak v1, and a
   // request encoded as v2 would reach it garbled. When every attempt failed,
-  // returns v2 and sets `spent` to the options with max_attempts = 1 (the
-  // post then fails once, without a second round of waits).
-  DocFormat doc_format_for_post(const PostOptions& options, std::optional<PostOptions>& spent) {
+  // returns v2 and sets `asked` to the number of attempts made (the post
+  // then fails once, without a second round of waits: see post()).
+  DocFormat doc_format_for_post(const PostOptions& options, int& asked) {
+    asked = 0;
     if (options_.doc_format || options.max_attempts <= 1) return doc_format();
     Backoff backoff(RetrySettings::from(options), random_);
     for (int attempt = 2;; ++attempt) {
@@ -70,7 +72,10 @@ class ClientCore {
         if (!is_retryable(info.status().code())) return DocFormat::kV2;
       }
       auto delay = backoff.delay_before(attempt);
-      if (!delay) break;
+      if (!delay) {
+        asked = attempt - 1;
+        break;
+      }
       if (log_enabled(LogLevel::kInfo)) {
         log(LogLevel::kInfo, "client",
             "the Flow at " + transport_->target() +
@@ -80,9 +85,25 @@ class ClientCore {
       }
       std::this_thread::sleep_for(*delay);
     }
-    spent = options;
-    spent->max_attempts = 1;
     return DocFormat::kV2;
+  }
+
+  // Runs one post as Client::post does, in the format doc_format_for_post
+  // finds; throws as Client::post does.
+  void post(std::string_view endpoint, Inputs& inputs, const PostOptions& options,
+            PostResults results) {
+    int asked = 0;
+    DocFormat format = doc_format_for_post(options, asked);
+    if (asked == 0) {
+      run_post(*transport_, format, endpoint, inputs, options, random_, std::move(results));
+      return;
+    }
+    // The retry budget went to reaching the Flow: one last try, and an error
+    // that counts every attempt.
+    PostOptions last = options;
+    last.max_attempts = 1;
+    results.prior_attempts = asked - 1;
+    run_post(*transport_, format, endpoint, inputs, last, random_, std::move(results));
   }
 
  private:

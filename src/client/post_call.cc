@@ -65,10 +65,27 @@ class EventQueue {
     const Clock::duration slice = time.poll_interval();
     // A response usually follows within microseconds: a short spin saves a
     // sleep and a wake-up, which dominate the latency of small requests. With
-    // other posts running the spin only takes CPU from them (and the Flow).
-    const int spins = active_posts.load(std::memory_order_relaxed) > 1 ? 0 : kSpins;
-    for (int i = 0; i < spins && size_.load(std::memory_order_acquire) == 0; ++i) {
-      std::this_thread::yield();
+    // other posts running the spin only takes CPU from them (and the Flow),
+    // and against a slow Flow (a Python one answers in milliseconds) it
+    // burns a core for nothing: after a spin that found nothing, the next
+    // spins are skipped, twice as many each time it happens again.
+    if (size_.load(std::memory_order_acquire) == 0 &&
+        active_posts.load(std::memory_order_relaxed) <= 1) {
+      if (spins_to_skip_ > 0) {
+        --spins_to_skip_;
+      } else {
+        int i = 0;
+        while (i < kSpins && size_.load(std::memory_order_acquire) == 0) {
+          std::this_thread::yield();
+          ++i;
+        }
+        if (i < kSpins) {
+          skip_after_miss_ = 0;
+        } else {
+          skip_after_miss_ = std::min(kMaxSkips, std::max(1, skip_after_miss_ * 2));
+          spins_to_skip_ = skip_after_miss_;
+        }
+      }
     }
     std::unique_lock lock(mu_);
     while (events_.empty()) {
@@ -86,6 +103,9 @@ class EventQueue {
 
  private:
   static constexpr int kSpins = 200;
+  static constexpr int kMaxSkips = 64;
+  int skip_after_miss_ = 0;  // spins skipped after the last miss; take()'s thread only
+  int spins_to_skip_ = 0;
   std::atomic<std::size_t> size_{0};
   std::mutex mu_;
   std::condition_variable cv_;
@@ -332,8 +352,14 @@ class PostCall {
     for (auto& [seq, pending] : pending_) write(pending);
   }
 
-  void write(Pending& pending) {
-    stream_->write(pending.bytes);
+  // `last`: no request follows on this stream (it half-closes with it).
+  void write(Pending& pending, bool last = false) {
+    if (last) {
+      stream_->write_last(pending.bytes);
+      half_closed_ = true;
+    } else {
+      stream_->write(pending.bytes);
+    }
     if (results_.stats) {
       if (pending.attempts == 0) {
         results_.stats->request_sent(pending.docs, pending.bytes->size());
@@ -373,7 +399,10 @@ class PostCall {
                                                    time_.now(), docs, 0})
                              .first->second;
       docs_in_flight_ += docs;
-      write(pending);
+      // Known to be the last request: one write with the half-close, which
+      // spares the Flow and the client a frame and a wake-up per post.
+      if (inputs_.exhausted()) inputs_done_ = true;
+      write(pending, inputs_done_);
     }
     if (inputs_done_ && !half_closed_) {
       stream_->writes_done();
@@ -484,6 +513,7 @@ class PostCall {
     }
     int attempts = 1;
     for (const auto& [seq, p] : pending_) attempts = std::max(attempts, p.attempts);
+    attempts += results_.prior_attempts;
     if (is_retryable(failure.code())) {
       if (auto delay = backoff_.delay_before(attempts + 1)) {
         retry_at_ = time_.now() + *delay;

@@ -31,6 +31,9 @@ struct PostResults {
   std::function<void(Response&&)> each{};
   // Counts requests, responses, bytes and latencies (Client::stats()).
   StatsRecorder* stats = nullptr;
+  // Attempts spent before the post began (asking an unreachable Flow for its
+  // format), counted in a connection error's number of attempts.
+  int prior_attempts = 0;
 };
 
 // Runs one post to completion. Throws as Client::post documents. `random`

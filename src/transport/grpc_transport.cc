@@ -246,6 +246,24 @@ class GrpcStream final : public RequestStream,
     StartWrite(&current_);
   }
 
+  void write_last(std::shared_ptr<const std::string> bytes) override {
+    grpc::ByteBuffer buffer = to_buffer(std::move(bytes));
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || half_close_requested_) return;
+      half_close_requested_ = true;
+      if (writing_) {  // OnWriteDone half-closes after it
+        queue_.push_back(std::move(buffer));
+        return;
+      }
+      writing_ = true;
+      closed_ = true;
+      current_ = std::move(buffer);
+    }
+    // One op for the message and the half-close (END_STREAM on its frame).
+    StartWriteLast(&current_, grpc::WriteOptions());
+  }
+
   void writes_done() override {
     {
       std::lock_guard lock(mu_);
@@ -423,6 +441,7 @@ class GrpcTransport final : public Transport {
   }
 
   std::string target() const override { return address_; }
+  bool opens_streams_at_once() const override { return true; }  // the callback API queues
 
  private:
   std::string address_;

@@ -44,6 +44,11 @@ class RequestStream {
   virtual void write(std::shared_ptr<const std::string> bytes) = 0;
   // Half-closes the stream after the queued requests.
   virtual void writes_done() = 0;
+  // write(bytes) then writes_done(), which a transport may send together.
+  virtual void write_last(std::shared_ptr<const std::string> bytes) {
+    write(std::move(bytes));
+    writes_done();
+  }
   // Ends the stream at once; on_done follows with CANCELLED (or the status it
   // ended with already).
   virtual void cancel() = 0;
@@ -88,6 +93,9 @@ class Transport {
   virtual std::string target() const = 0;
   // The protocol's name for error messages ("gRPC", "HTTP", "WebSocket").
   virtual std::string protocol_name() const { return "gRPC"; }
+  // Whether open_stream, write and writes_done never wait for the network,
+  // so that a post may start on the thread of AsyncClient::post.
+  virtual bool opens_streams_at_once() const { return false; }
 };
 
 }  // namespace jina::internal

@@ -330,6 +330,8 @@ TEST_P(ClientProtocolsTest, StoppedFlowIsAConnectionErrorNamingTheProtocol) {
     FAIL() << "no ConnectionError";
   } catch (const ConnectionError& e) {
     EXPECT_THAT(e.what(), HasSubstr(error_prefix(GetParam())));
+    // The attempts spent asking for the Flow's format count too.
+    EXPECT_THAT(e.what(), HasSubstr("3 attempts"));
   }
   EXPECT_EQ(errors, 3);
   EXPECT_EQ(always, 3);
