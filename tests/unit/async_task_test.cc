@@ -6,11 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <ranges>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -19,136 +17,28 @@
 #include "jina/async_client.h"
 #include "jina/error.h"
 #include "transport/transport.h"
+#include "unit/mock_transport.h"
 
 namespace jina {
 namespace {
 
-using internal::RequestStream;
-using internal::StreamObserver;
-using internal::StreamOptions;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-// Echoes every request from a thread per stream. While `hold()` is on,
-// answers wait (a post "during receive"). Requests to "/fail" come back with
-// an Executor error.
-class EchoTransport : public internal::Transport {
+// Echoes every request at once, from a thread per stream; requests to
+// "/fail" come back with an Executor error. hold(true) holds the answers.
+class EchoTransport : public testing::MockTransport {
  public:
-  std::unique_ptr<RequestStream> open_stream(const StreamOptions&,
-                                             StreamObserver* observer) override {
-    ++streams;
-    {
-      std::lock_guard lock(mu_);
-      opened_on.insert(std::this_thread::get_id());
-    }
-    return std::make_unique<Stream>(this, observer);
-  }
-  absl::Status dry_run(Duration) override { return absl::OkStatus(); }
-  absl::StatusOr<std::vector<std::string>> endpoints(Duration) override {
-    return std::vector<std::string>{"/"};
-  }
-  absl::StatusOr<nlohmann::json> info(Duration) override {
-    return nlohmann::json{{"jina", {{"docarray", "0.40.1"}}}};
-  }
-  std::string target() const override { return "echo:1"; }
-
-  void hold(bool on) {
-    std::lock_guard lock(mu_);
-    held_ = on;
-    released_.notify_all();
-  }
-
-  std::atomic<int> streams{0};
-  std::atomic<int> requests{0};  // received by the "server"
-
-  // The threads that opened streams (the threads the posts ran on).
-  std::size_t threads_that_opened() {
-    std::lock_guard lock(mu_);
-    return opened_on.size();
-  }
-  std::set<std::thread::id> opened_on;  // under mu_
-
- private:
-  class Stream : public RequestStream {
-   public:
-    Stream(EchoTransport* transport, StreamObserver* observer)
-        : transport_(transport), observer_(observer), worker_([this] { serve(); }) {}
-    ~Stream() override {
-      cancel();
-      worker_.join();
-    }
-    void write(std::shared_ptr<const std::string> bytes) override {
-      std::lock_guard lock(mu_);
-      if (closed_) return;
-      queue_.push_back(*bytes);
-      cv_.notify_all();
-    }
-    void writes_done() override {
-      std::lock_guard lock(mu_);
-      half_closed_ = true;
-      cv_.notify_all();
-    }
-    void cancel() override {
-      {
-        std::lock_guard lock(mu_);
-        closed_ = true;
-        cv_.notify_all();
-      }
-      std::lock_guard lock(transport_->mu_);
-      transport_->released_.notify_all();
-    }
-
-   private:
-    bool closed() {
-      std::lock_guard lock(mu_);
-      return closed_;
-    }
-    void serve() {
-      absl::Status end = absl::OkStatus();
-      while (true) {
-        std::string bytes;
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [this] { return closed_ || !queue_.empty() || half_closed_; });
-          if (closed_) {
-            end = absl::CancelledError("cancelled");
-            break;
+  EchoTransport()
+      : MockTransport([](const DataRequest& received) {
+          DataRequest request = received;
+          if (request.header().exec_endpoint() == "/fail") {
+            request.header().mutable_status().set_code(StatusCode::kError).set_description("boom");
           }
-          if (queue_.empty()) break;
-          bytes = std::move(queue_.front());
-          queue_.pop_front();
-        }
-        ++transport_->requests;
-        {
-          std::unique_lock lock(transport_->mu_);
-          transport_->released_.wait(lock, [&] { return !transport_->held_ || closed(); });
-        }
-        if (closed()) {
-          end = absl::CancelledError("cancelled");
-          break;
-        }
-        DataRequest request = DataRequest::parse(bytes);
-        if (request.header().exec_endpoint() == "/fail") {
-          request.header().mutable_status().set_code(StatusCode::kError).set_description("boom");
-        }
-        observer_->on_response(request.serialize());
-      }
-      observer_->on_done(end);
-    }
-
-    EchoTransport* transport_;
-    StreamObserver* observer_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::string> queue_;
-    bool half_closed_ = false;
-    bool closed_ = false;
-    std::thread worker_;  // last: starts once the rest is built
-  };
-
-  std::mutex mu_;
-  std::condition_variable released_;
-  bool held_ = false;
+          return std::optional<std::string>(request.serialize());
+        }) {
+    answer_delay = std::chrono::microseconds(0);
+  }
 };
 
 DocumentArray docs(int n) {
@@ -389,7 +279,7 @@ TEST_F(AsyncClientTest, CancelDuringReceive) {
   transport_->hold(true);
   std::atomic<int> errors{0};
   PostTask task = client_.post("/", docs(3)).on_error([&](const Error&) { ++errors; });
-  while (transport_->requests == 0) std::this_thread::sleep_for(1ms);
+  while (transport_->received == 0) std::this_thread::sleep_for(1ms);
   EXPECT_FALSE(task.wait_for(20ms));
   task.cancel();
   ASSERT_TRUE(task.wait_for(10s));
@@ -402,7 +292,7 @@ TEST_F(AsyncClientTest, CancelDuringSendWakesAPostWaitingForItsQueue) {
   InputQueue queue;
   PostTask task = client_.post("/", queue, {.request_size = 1});
   ASSERT_TRUE(queue.push(Document().set_text("a")));
-  while (transport_->requests == 0) std::this_thread::sleep_for(1ms);
+  while (transport_->received == 0) std::this_thread::sleep_for(1ms);
   task.cancel();  // the post waits for the next Document
   ASSERT_TRUE(task.wait_for(10s));
   EXPECT_THROW(task.get(), Cancelled);
@@ -538,7 +428,7 @@ TEST_F(AsyncClientTest, ABlockingOnDoneDoesNotHoldBackOtherPosts) {
                                  std::unique_lock lock(mu);
                                  cv.wait_for(lock, 20s, [&] { return other_done; });
                                }});
-  while (transport_->requests == 0) std::this_thread::sleep_for(1ms);
+  while (transport_->received == 0) std::this_thread::sleep_for(1ms);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(client_.post("/", docs(2)).get().size(), 2u);
   {
     std::lock_guard lock(mu);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -28,7 +29,8 @@ using internal::StreamOptions;
 using internal::Transport;
 
 // Answers each request on its own thread, `answer` deciding the bytes (or
-// nullopt: no answer). Records what it saw.
+// nullopt: no answer), `answer_delay` after taking it. Records what it saw.
+// While hold(true), answers wait (a post "during receive").
 class MockTransport : public Transport {
  public:
   using Answer = std::function<std::optional<std::string>(const DataRequest&)>;
@@ -40,7 +42,11 @@ class MockTransport : public Transport {
 
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override {
-    last_options = options;
+    {
+      std::lock_guard lock(mu);
+      last_options = options;
+      opened_on.insert(std::this_thread::get_id());
+    }
     ++streams;
     return std::make_unique<Stream>(this, observer);
   }
@@ -53,17 +59,32 @@ class MockTransport : public Transport {
   }
   std::string target() const override { return "mock:1"; }
 
-  std::atomic<int> streams{0};
-  std::atomic<int> max_outstanding{0};
-  StreamOptions last_options;
-  std::mutex mu;
-  std::vector<DataRequest> seen;  // under mu
+  void hold(bool on) {
+    std::lock_guard lock(mu);
+    held_ = on;
+    released_.notify_all();
+  }
 
   // A copy of `seen`, taken under the lock.
   std::vector<DataRequest> requests() {
     std::lock_guard lock(mu);
     return seen;
   }
+
+  // The threads that opened streams (the threads the posts ran on).
+  std::size_t threads_that_opened() {
+    std::lock_guard lock(mu);
+    return opened_on.size();
+  }
+
+  std::chrono::microseconds answer_delay{200};
+  std::atomic<int> streams{0};
+  std::atomic<int> received{0};  // requests taken by the "server"
+  std::atomic<int> max_outstanding{0};
+  std::mutex mu;
+  StreamOptions last_options;           // under mu
+  std::vector<DataRequest> seen;        // under mu
+  std::set<std::thread::id> opened_on;  // under mu
 
  private:
   class Stream : public RequestStream {
@@ -91,12 +112,21 @@ class MockTransport : public Transport {
       cv_.notify_all();
     }
     void cancel() override {
-      std::lock_guard lock(mu_);
-      closed_ = true;
-      cv_.notify_all();
+      {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        cv_.notify_all();
+      }
+      std::lock_guard lock(transport_->mu);
+      transport_->released_.notify_all();
     }
 
    private:
+    bool closed() {
+      std::lock_guard lock(mu_);
+      return closed_;
+    }
+
     void serve() {
       absl::Status end = absl::OkStatus();
       while (true) {
@@ -112,7 +142,17 @@ class MockTransport : public Transport {
           bytes = std::move(queue_.front());
           queue_.pop_front();
         }
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        ++transport_->received;
+        if (transport_->answer_delay.count() > 0)
+          std::this_thread::sleep_for(transport_->answer_delay);
+        {
+          std::unique_lock lock(transport_->mu);
+          transport_->released_.wait(lock, [&] { return !transport_->held_ || closed(); });
+        }
+        if (closed()) {
+          end = absl::CancelledError("cancelled");
+          break;
+        }
         DataRequest request = DataRequest::parse(bytes);
         {
           std::lock_guard lock(transport_->mu);
@@ -139,6 +179,8 @@ class MockTransport : public Transport {
   };
 
   Answer answer_;
+  std::condition_variable released_;
+  bool held_ = false;  // under mu
 };
 
 }  // namespace jina::testing
