@@ -14,14 +14,17 @@
 #include <openssl/x509.h>
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -207,8 +210,8 @@ class GrpcStream final : public RequestStream,
                          public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   GrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer,
-             bool tls)
-      : observer_(observer), tls_(tls) {
+             bool tls, std::function<void()> on_unavailable)
+      : observer_(observer), tls_(tls), on_unavailable_(std::move(on_unavailable)) {
     if (options.results_in_order) context_.AddMetadata("__results_in_order__", "true");
     if (options.prefetch > 0) {
       context_.AddMetadata("__prefetch__", std::to_string(options.prefetch));
@@ -349,6 +352,7 @@ class GrpcStream final : public RequestStream,
   }
 
   void OnDone(const grpc::Status& status) override {
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) on_unavailable_();
     observer_->on_done(with_tls_hint(to_absl(status), tls_));
     std::lock_guard lock(mu_);
     done_ = true;
@@ -372,6 +376,7 @@ class GrpcStream final : public RequestStream,
 
   StreamObserver* observer_;
   bool tls_;
+  std::function<void()> on_unavailable_;
   grpc::ClientContext context_;
   grpc::ByteBuffer read_buffer_;
   std::string joined_;  // a response that arrived in several slices
@@ -399,9 +404,18 @@ class GrpcTransport final : public Transport {
         info_(jina::JinaInfoRPC::NewStub(channel_)),
         tls_(target.tls) {}
 
+  ~GrpcTransport() override {
+    {
+      std::lock_guard lock(watch_mu_);
+      stopping_ = true;
+    }
+    watch_cv_.notify_all();
+    if (watcher_.joinable()) watcher_.join();
+  }
+
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override {
-    return std::make_unique<GrpcStream>(stub_, options, observer, tls_);
+    return std::make_unique<GrpcStream>(stub_, options, observer, tls_, [this] { watch(); });
   }
 
   absl::Status dry_run(Duration timeout) override {
@@ -409,7 +423,7 @@ class GrpcTransport final : public Transport {
     context.set_deadline(std::chrono::system_clock::now() + timeout);
     google::protobuf::Empty request;
     jina::StatusProto response;
-    absl::Status status = to_absl(dry_run_->dry_run(&context, request, &response));
+    absl::Status status = watched(dry_run_->dry_run(&context, request, &response));
     if (!status.ok()) return status;
     if (response.code() != jina::StatusProto::SUCCESS) {
       return absl::InternalError("dry run failed: " + response.description());
@@ -422,7 +436,7 @@ class GrpcTransport final : public Transport {
     context.set_deadline(std::chrono::system_clock::now() + timeout);
     google::protobuf::Empty request;
     jina::EndpointsProto response;
-    absl::Status status = to_absl(discovery_->endpoint_discovery(&context, request, &response));
+    absl::Status status = watched(discovery_->endpoint_discovery(&context, request, &response));
     if (!status.ok()) return status;
     return std::vector<std::string>(response.endpoints().begin(), response.endpoints().end());
   }
@@ -432,7 +446,7 @@ class GrpcTransport final : public Transport {
     context.set_deadline(std::chrono::system_clock::now() + timeout);
     google::protobuf::Empty request;
     jina::JinaInfoProto response;
-    absl::Status status = to_absl(info_->_status(&context, request, &response));
+    absl::Status status = watched(info_->_status(&context, request, &response));
     if (!status.ok()) return status;
     nlohmann::json out = {{"jina", nlohmann::json::object()}, {"envs", nlohmann::json::object()}};
     for (const auto& [k, v] : response.jina()) out["jina"][k] = v;
@@ -444,6 +458,41 @@ class GrpcTransport final : public Transport {
   bool opens_streams_at_once() const override { return true; }  // the callback API queues
 
  private:
+  // After a failed connection gRPC reconnects in the background, but with no
+  // call in flight nothing polls that attempt except gRPC's 5 s backup
+  // poller, so a Flow that came up was seen seconds late (a retry meanwhile
+  // fails at once). Waiting on the channel polls it: the watcher does so
+  // until the channel is ready, or for kWatchFor after the last failure.
+  static constexpr auto kWatchFor = std::chrono::seconds(60);
+  static constexpr auto kWatchSlice = std::chrono::milliseconds(50);
+
+  absl::Status watched(const grpc::Status& status) {
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) watch();
+    return to_absl(status);
+  }
+
+  void watch() {
+    std::lock_guard lock(watch_mu_);
+    if (stopping_) return;
+    watch_until_ = std::chrono::steady_clock::now() + kWatchFor;
+    if (!watcher_.joinable()) watcher_ = std::thread([this] { watch_loop(); });
+    watch_cv_.notify_all();
+  }
+
+  void watch_loop() {
+    std::unique_lock lock(watch_mu_);
+    while (!stopping_) {
+      if (std::chrono::steady_clock::now() >= watch_until_) {
+        watch_cv_.wait(lock);  // until the next failure, or the end
+        continue;
+      }
+      lock.unlock();
+      const bool ready = channel_->WaitForConnected(std::chrono::system_clock::now() + kWatchSlice);
+      lock.lock();
+      if (ready) watch_until_ = std::chrono::steady_clock::now();
+    }
+  }
+
   std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
   grpc::GenericStub stub_;
@@ -451,6 +500,11 @@ class GrpcTransport final : public Transport {
   std::unique_ptr<jina::JinaDiscoverEndpointsRPC::Stub> discovery_;
   std::unique_ptr<jina::JinaInfoRPC::Stub> info_;
   bool tls_;
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  std::chrono::steady_clock::time_point watch_until_;  // under watch_mu_
+  bool stopping_ = false;                              // under watch_mu_
+  std::thread watcher_;                                // started on the first failure
 };
 
 }  // namespace

@@ -221,19 +221,40 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
       co_await std::visit(
           [&](auto& stream) { return http::async_write(stream, request, asio::use_awaitable); },
           connection.stream());
+      // The header on its own first: http::async_read makes the parser
+      // eager, and Beast 1.74 (its issue 2183) then drops the body_limit
+      // error for a Content-Length above the limit and reads the body.
       co_await std::visit(
           [&](auto& stream) {
-            return http::async_read(stream, pooled->buffer, parser, asio::use_awaitable);
+            return http::async_read_header(stream, pooled->buffer, parser, asio::use_awaitable);
           },
           connection.stream());
+      if (!parser.is_done()) {
+        co_await std::visit(
+            [&](auto& stream) {
+              return http::async_read(stream, pooled->buffer, parser, asio::use_awaitable);
+            },
+            connection.stream());
+      }
     } catch (const boost::system::system_error& e) {
       error = e.code();
     }
     bool cancelled = in_use && in_use->connection == nullptr;
     if (in_use) in_use->connection = nullptr;
+    if (error == http::error::body_limit) {
+      // Not retried: the Flow did answer, and would answer as much again.
+      // The fields are in the message even when the parser stopped at them.
+      auto length = parser.get()[http::field::content_length];
+      std::string size = length.empty() ? "" : " (" + std::string(length) + " bytes)";
+      co_return absl::ResourceExhaustedError(
+          "the response to " + std::string(http::to_string(verb)) + " " + path + " at " + target() +
+          size + " is larger than ClientOptions::max_response_bytes (" +
+          std::to_string(endpoint_.max_response_bytes) + " bytes)");
+    }
     if (error) {
-      bool stale = reused && attempt == 0 && !cancelled && error != boost::beast::error::timeout &&
-                   error != asio::error::operation_aborted;
+      // Only a connection that got no byte of an answer can be stale.
+      bool stale = reused && attempt == 0 && !cancelled && !parser.got_some() &&
+                   error != boost::beast::error::timeout && error != asio::error::operation_aborted;
       if (stale) {
         // The others idle as long or longer (e.g. past the server's idle
         // timeout): the next try opens a fresh connection.

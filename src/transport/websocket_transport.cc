@@ -151,6 +151,13 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       buffer.consume(buffer.size());
     }
     if (self->cancelled_) co_return absl::CancelledError("the post was cancelled");
+    if (error == websocket::error::message_too_big) {
+      // Not retried: the Flow would answer as much again.
+      co_return absl::ResourceExhaustedError(
+          "a WebSocket message from the gateway is larger than "
+          "ClientOptions::max_response_bytes (" +
+          std::to_string(ws.read_message_max()) + " bytes)");
+    }
     if (error == websocket::error::closed) {
       const websocket::close_reason& reason = ws.reason();
       if (reason.code == websocket::close_code::normal ||

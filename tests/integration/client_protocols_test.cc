@@ -357,6 +357,27 @@ TEST_P(ClientProtocolsTest, FlowStartedLateIsReachedByRetries) {
   EXPECT_EQ(out.texts(), (std::vector<std::string>{"DOC0", "DOC1", "DOC2"}));
 }
 
+// The Flow comes up after several refused attempts while the client does not
+// know its docarray format yet (it asks again on the post's retry schedule):
+// the post is answered within a few backoff delays of the start.
+TEST_P(ClientProtocolsTest, FlowStartedAfterRefusedAttemptsIsReachedWithinABackoff) {
+  const int port = testing::free_port();
+  Client client(address(port));
+  std::unique_ptr<Flow> late;
+  std::chrono::steady_clock::time_point started;
+  std::thread starter([&] {
+    std::this_thread::sleep_for(Ms(1500));
+    late = start_flow(port);
+    started = std::chrono::steady_clock::now();
+  });
+  DocumentArray out =
+      client.post("/", texts(3), {.max_attempts = 30, .initial_backoff = 0.1, .max_backoff = 0.3});
+  const auto answered = std::chrono::steady_clock::now();
+  starter.join();
+  EXPECT_EQ(out.texts(), (std::vector<std::string>{"DOC0", "DOC1", "DOC2"}));
+  EXPECT_LT(std::chrono::duration<double>(answered - started).count(), 2.0);
+}
+
 TEST_P(ClientProtocolsTest, FlowKilledMidStreamAndRestartedIsRetried) {
   const int port = flow_->port();
   flow_->stop();

@@ -1,7 +1,10 @@
-// jina::Client over HTTP and WebSocket (plain and TLS) against REAL Python
-// jina 3.34 Flows (tests/interop/jina_flow.py), started and stopped here.
+// jina::Client over gRPC, HTTP and WebSocket (plain and TLS) against REAL
+// Python jina 3.34 Flows (tests/interop/jina_flow.py, docarray v2), started
+// and stopped here; TLS through tls_proxy.py in front of them.
 // Needs JINA_INTEROP_PYTHON (a venv's python with jina) and
-// JINA_INTEROP_FLOW_SCRIPT; run by run_client_to_python_flow.sh.
+// JINA_INTEROP_FLOW_SCRIPT; the TLS tests append
+// `CELL <protocol> cpp-client->python-flow <feature> v2 PASS|FAIL` lines to
+// JINA_INTEROP_CELLS for docs/interop.md. Run by run_client_to_python_flow.sh.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -13,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <string>
@@ -144,6 +148,8 @@ int flow_port(const std::string& protocol, bool tls, bool mutual = false) {
     std::vector<std::string> args = {script.string(), std::to_string(flow->port()), "{port-file}",
                                      (scratch_dir() / "server.pem").string(),
                                      (scratch_dir() / "server.key").string()};
+    // gRPC clients insist on ALPN h2; HTTP/1.1 clients must not get it.
+    if (protocol == "grpc") args.push_back("--h2");
     if (mutual) args.push_back((scratch_dir() / "ca.pem").string());
     proxy = std::make_unique<PythonProcess>(name, args);
   }
@@ -154,7 +160,7 @@ class Environment : public ::testing::Environment {
  public:
   void TearDown() override {
     for (const char* kind : {"tls-", "mtls-"}) {
-      for (const char* protocol : {"http", "websocket"})
+      for (const char* protocol : {"grpc", "http", "websocket"})
         processes().erase(std::string(kind) + protocol);
     }
     processes().clear();
@@ -164,7 +170,7 @@ class Environment : public ::testing::Environment {
 };
 
 struct Case {
-  std::string protocol;  // "http" or "websocket"
+  std::string protocol;  // "grpc", "http" or "websocket"
   bool tls;
 };
 
@@ -176,10 +182,13 @@ class PythonFlowTest : public ::testing::TestWithParam<Case> {
     ASSERT_GT(port_, 0) << "the Python Flow (or its TLS proxy) did not start";
   }
 
+  static std::string scheme(const std::string& protocol, bool tls) {
+    std::string s = protocol == "websocket" ? "ws" : protocol;
+    return tls ? s + "s" : s;
+  }
+
   std::string uri() const {
-    std::string scheme = GetParam().protocol == "http" ? "http" : "ws";
-    if (GetParam().tls) scheme += "s";
-    return scheme + "://127.0.0.1:" + std::to_string(port_);
+    return scheme(GetParam().protocol, GetParam().tls) + "://127.0.0.1:" + std::to_string(port_);
   }
 
   jina::ClientOptions options() const {
@@ -209,8 +218,9 @@ TEST_P(PythonFlowTest, ReadyAndStatus) {
   EXPECT_EQ(c.doc_format(), jina::DocFormat::kV2);
 }
 
-TEST_P(PythonFlowTest, EndpointsFromOpenApi) {
-  if (GetParam().protocol != "http") GTEST_SKIP() << "WebSocket gateways list no endpoints";
+// endpoint_discovery (gRPC) or the OpenAPI paths (HTTP).
+TEST_P(PythonFlowTest, Endpoints) {
+  if (GetParam().protocol == "websocket") GTEST_SKIP() << "WebSocket gateways list no endpoints";
   EXPECT_THAT(client().endpoints(), ::testing::IsSupersetOf({"/default", "/fail", "/params"}));
 }
 
@@ -267,6 +277,7 @@ TEST_P(PythonFlowTest, ParametersOnlyRequest) {
 }
 
 TEST_P(PythonFlowTest, GraphqlIsAbsentOnDocarrayV2) {
+  if (GetParam().protocol != "http") GTEST_SKIP() << "HTTP only";
   try {
     client().mutate("mutation { docs(data: {text: \"x\"}) { id } }");
     FAIL() << "expected jina::Error";
@@ -288,8 +299,7 @@ TEST_P(PythonFlowTest, MutualTls) {
   if (!GetParam().tls) GTEST_SKIP() << "TLS only";
   int port = flow_port(GetParam().protocol, true, /*mutual=*/true);
   ASSERT_GT(port, 0);
-  std::string scheme = GetParam().protocol == "http" ? "https" : "wss";
-  std::string uri = scheme + "://localhost:" + std::to_string(port);
+  std::string uri = scheme(GetParam().protocol, true) + "://localhost:" + std::to_string(port);
   jina::ClientOptions with_cert = options();
   with_cert.tls_certificate_chain_file = (scratch_dir() / "client.pem").string();
   with_cert.tls_private_key_file = (scratch_dir() / "client.key").string();
@@ -300,7 +310,8 @@ TEST_P(PythonFlowTest, MutualTls) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, PythonFlowTest,
-                         ::testing::Values(Case{"http", false}, Case{"websocket", false},
+                         ::testing::Values(Case{"grpc", false}, Case{"http", false},
+                                           Case{"websocket", false}, Case{"grpc", true},
                                            Case{"http", true}, Case{"websocket", true}),
                          [](const auto& info) {
                            return info.param.protocol + (info.param.tls ? "_tls" : "");
@@ -317,10 +328,37 @@ TEST(PythonFlowDownTest, NothingListeningIsAConnectionError) {
   }
 }
 
+// CELL lines of the TLS tests (the plain ones repeat the matrix's cells):
+// feature `tls` for the checks over TLS with the test CA (one cell per
+// protocol: it passes only if all of them passed), `tls_untrusted_ca` and
+// `tls_mutual` for their own tests. Skipped tests write nothing.
+class CellWriter : public ::testing::EmptyTestEventListener {
+  void OnTestEnd(const ::testing::TestInfo& info) override {
+    if (info.result()->Skipped()) return;
+    std::string name = info.name();  // "<test>/<protocol>_tls"
+    auto slash = name.find('/');
+    const std::string suffix = "_tls";
+    if (slash == std::string::npos || name.size() < slash + suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      return;
+    std::string test = name.substr(0, slash);
+    std::string protocol = name.substr(slash + 1, name.size() - slash - 1 - suffix.size());
+    std::string feature = test == "UntrustedCertificateFails" ? "tls_untrusted_ca"
+                          : test == "MutualTls"               ? "tls_mutual"
+                                                              : "tls";
+    std::string line = "CELL " + protocol + " cpp-client->python-flow " + feature + " v2" +
+                       (info.result()->Passed() ? " PASS" : " FAIL");
+    std::cout << line << std::endl;
+    if (!env("JINA_INTEROP_CELLS").empty())
+      std::ofstream(env("JINA_INTEROP_CELLS"), std::ios::app) << line << "\n";
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   ::testing::AddGlobalTestEnvironment(new Environment);
+  ::testing::UnitTest::GetInstance()->listeners().Append(new CellWriter);
   return RUN_ALL_TESTS();
 }

@@ -2,7 +2,8 @@
 // Python jina client posts to. Prints "PORT <n>" once serving; stops on
 // SIGTERM/SIGINT.
 //
-//   cpp_flow_server [v1|v2] [grpc|http|websocket]
+//   cpp_flow_server [v1|v2] [grpc|http|websocket] [<certfile> <keyfile>]
+// With the PEM files it serves grpcs, https or wss.
 #include <jina/jina.h>
 
 #include <cctype>
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
   jina::Flow flow({.port = 0,
                    .host = "127.0.0.1",
                    .protocols = {*protocol},
+                   .ssl_certfile = argc > 4 ? argv[3] : "",
+                   .ssl_keyfile = argc > 4 ? argv[4] : "",
                    .doc_format = v1 ? jina::DocFormat::kV1 : jina::DocFormat::kV2});
   flow.add<Upper>({.name = "upper"});
   flow.start();

@@ -28,6 +28,15 @@ NOTES = {
                              "with their ids only (the Executor sees them whole): checked so.",
     "graphql": "HTTP only; v2: the clear error for a gateway without `/graphql`; "
                "v1: `mutate` against `--expose-graphql-endpoint`.",
+    "tls": "grpcs, https, wss with a test CA, docarray v2 only (TLS does not depend on the "
+           "format). C++ client: ready, status, endpoints, batches, in-order, errors, parameters "
+           "against a jina Flow behind a TLS-terminating proxy (tests/interop/tls_proxy.py, ALPN "
+           "h2 for gRPC). Python client (`tls=True`, the CA trusted through SSL_CERT_FILE and "
+           "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH): every check of its direction against the C++ "
+           "Flow's own TLS, and a plain client is not served.",
+    "tls_untrusted_ca": "a client without the test CA is refused (not ready, ConnectionError).",
+    "tls_mutual": "a proxy that requires a client certificate serves a client with one and "
+                  "refuses one without.",
 }
 
 cells_dir, out_path = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])

@@ -82,8 +82,13 @@ class Alpha(Executor):
     def new(self, docs: Docs, **kwargs) -> Docs:
         return new_docs(docs)
 
+    # Typed like the others although it returns a dict: without a return
+    # annotation the output schema is jina's legacy Document, and jina 3.34's
+    # gateway then builds alpha's and beta's `_jina_dry_run_` models from
+    # different caches when beta answers endpoint discovery later than alpha
+    # (its startup retry), and refuses the Flow as "incompatible".
     @requests(on="/dict")
-    def as_dict(self, docs: Docs, parameters: dict, **kwargs):
+    def as_dict(self, docs: Docs, parameters: dict, **kwargs) -> Docs:
         seen = {k: v for k, v in parameters.items() if not k.startswith("__")}
         return {"docs": len(docs), "seen": seen}
 

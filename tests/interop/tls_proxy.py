@@ -1,9 +1,11 @@
 """A TLS-terminating TCP proxy in front of a plain local server, for testing
-https/wss clients (jina's own Flow TLS options also switch its internal gRPC
-links to TLS, which a loopback test does not need).
+grpcs/https/wss clients (jina's own Flow TLS options also switch its internal
+gRPC links to TLS, which a loopback test does not need).
 
-Usage: python tls_proxy.py <target-port> <port-file> <certfile> <keyfile> [client-ca]
+Usage: python tls_proxy.py <target-port> <port-file> <certfile> <keyfile> [--h2] [client-ca]
 With <client-ca>, clients must present a certificate it signed (mutual TLS).
+--h2 negotiates ALPN "h2", which gRPC clients require (the bytes are then
+plain-text HTTP/2, what a gRPC server without TLS speaks).
 Writes the listening port to <port-file>; runs until SIGTERM.
 """
 import asyncio
@@ -28,12 +30,15 @@ async def pipe(reader, writer):
 
 
 async def main():
-    target, port_file, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    args = [a for a in sys.argv[1:] if a != "--h2"]
+    target, port_file, cert, key = int(args[0]), args[1], args[2], args[3]
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    if len(sys.argv) > 5:
+    if "--h2" in sys.argv[1:]:
+        context.set_alpn_protocols(["h2"])
+    if len(args) > 4:
         context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(sys.argv[5])
+        context.load_verify_locations(args[4])
 
     async def handle(client_reader, client_writer):
         try:
