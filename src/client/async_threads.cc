@@ -124,7 +124,10 @@ void PostLoop::work() {
       if (timers_.empty()) {
         changed_.wait(lock);
       } else {
-        changed_.wait_until(lock, timers_.begin()->first);
+        // A copy: wait_until reads the time after relocking, and a wake on
+        // another thread may have erased that timer node meanwhile.
+        const auto until = timers_.begin()->first;
+        changed_.wait_until(lock, until);
       }
       continue;
     }

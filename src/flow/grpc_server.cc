@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -84,15 +85,21 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
         pool_(pool),
         options_(options),
         started_at_(utc_now_iso()),
-        session_id_(new_id()) {}
+        session_id_(new_id()) {
+    built_.store(true, std::memory_order_release);
+  }
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
 
-  WorkerPool& pool() { return pool_; }
+  WorkerPool& pool() {
+    seen_built();
+    return pool_;
+  }
 
   // One DataRequest in, its response out. Malformed bytes are the client's
   // error (INVALID_ARGUMENT); an Executor's error is inside the response.
   Outcome process_data(const std::string& bytes) const {
+    seen_built();
     try {
       return graph_.process_serialized(bytes, options_.doc_format);
     } catch (const InvalidArgument& e) {
@@ -103,12 +110,14 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
   }
 
   Outcome dry_run() const {
+    seen_built();
     jina::StatusProto status;
     wire::encode(graph_.dry_run(), &status);
     return status.SerializeAsString();
   }
 
   Outcome endpoint_discovery() const {
+    seen_built();
     jina::EndpointsProto endpoints;
     nlohmann::json schemas = nlohmann::json::object();
     const nlohmann::json any_doc = {{"title", "Document"}, {"type", "object"}};
@@ -127,6 +136,7 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
   }
 
   Outcome status() const {
+    seen_built();
     FlowInfo info = flow_info(options_.doc_format, started_at_, session_id_);
     jina::JinaInfoProto proto;
     proto.mutable_jina()->insert(info.jina.begin(), info.jina.end());
@@ -135,6 +145,7 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
   }
 
   int stream_prefetch(const grpc::ServerContextBase& ctx) const {
+    seen_built();
     std::string value = metadata_value(ctx, "__prefetch__");
     if (value.empty()) return options_.prefetch;
     try {
@@ -152,6 +163,12 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
   const GrpcServerOptions& options_;
   const std::string started_at_;
   const std::string session_id_;
+  // Released when built, acquired by every reader on a gRPC or worker
+  // thread. gRPC orders the two already, but inside Debian's uninstrumented
+  // libgrpc, where ThreadSanitizer cannot see it (a Flow started after a
+  // Client in one process). Free on x86: an ordinary load.
+  void seen_built() const { (void)built_.load(std::memory_order_acquire); }
+  std::atomic<bool> built_{false};
 };
 
 namespace {

@@ -405,7 +405,9 @@ TEST_P(FaultInjection, GarbageInResponses) {
   auto ledger = std::make_shared<Ledger>();
   auto flow = start_flow(protocol(), ledger);
   TcpProxy proxy(flow->port());
-  proxy.set_garbage(std::string("\x17\x03\x03garbage\r\n\r\n\xff\xfe\x00\x01 not a Flow", 34));
+  // A TLS record header, an HTTP line end, bytes invalid as UTF-8 and a NUL.
+  static constexpr char kGarbage[] = "\x17\x03\x03garbage\r\n\r\n\xff\xfe\x00\x01 not a Flow";
+  proxy.set_garbage(std::string(kGarbage, sizeof kGarbage - 1));
   Client client = client_for(protocol(), proxy.port());
   Outcomes out = post_counted(client, "/record", 4, {.timeout = 10.0});
   ASSERT_TRUE(out.exception);

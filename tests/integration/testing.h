@@ -33,6 +33,14 @@ struct ValueError : std::runtime_error {
 
 namespace jina::testing {
 
+// Wall-clock bounds in tests stretch by this much under the sanitizers (2-15x
+// slower, on CI's two shared cores); what they bound must still be bounded.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr double kTimingSlack = 5.0;
+#else
+inline constexpr double kTimingSlack = 1.0;
+#endif
+
 // The live Flow's Executor: the default endpoint upper-cases texts, "/fail"
 // throws ValueError. Plus:
 //   "/slow"   sleeps the first doc's tags.sleep_ms (200 when absent) and
