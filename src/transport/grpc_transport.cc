@@ -235,36 +235,11 @@ class GrpcStream final : public RequestStream,
   }
 
   void write(std::shared_ptr<const std::string> bytes) override {
-    grpc::ByteBuffer buffer = to_buffer(std::move(bytes));
-    {
-      std::lock_guard lock(mu_);
-      if (closed_ || half_close_requested_) return;
-      if (writing_) {
-        queue_.push_back(std::move(buffer));
-        return;
-      }
-      writing_ = true;
-      current_ = std::move(buffer);
-    }
-    StartWrite(&current_);
+    start_write(to_buffer(std::move(bytes)), /*last=*/false);
   }
 
   void write_last(std::shared_ptr<const std::string> bytes) override {
-    grpc::ByteBuffer buffer = to_buffer(std::move(bytes));
-    {
-      std::lock_guard lock(mu_);
-      if (closed_ || half_close_requested_) return;
-      half_close_requested_ = true;
-      if (writing_) {  // OnWriteDone half-closes after it
-        queue_.push_back(std::move(buffer));
-        return;
-      }
-      writing_ = true;
-      closed_ = true;
-      current_ = std::move(buffer);
-    }
-    // One op for the message and the half-close (END_STREAM on its frame).
-    StartWriteLast(&current_, grpc::WriteOptions());
+    start_write(to_buffer(std::move(bytes)), /*last=*/true);
   }
 
   void writes_done() override {
@@ -360,6 +335,29 @@ class GrpcStream final : public RequestStream,
   }
 
  private:
+  // Starts the write now, or queues it behind the one in progress. `last`
+  // half-closes with it: one op (END_STREAM on its frame) when nothing is
+  // queued, else OnWriteDone half-closes after the queue.
+  void start_write(grpc::ByteBuffer buffer, bool last) {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || half_close_requested_) return;
+      if (last) half_close_requested_ = true;
+      if (writing_) {
+        queue_.push_back(std::move(buffer));
+        return;
+      }
+      writing_ = true;
+      closed_ = last;
+      current_ = std::move(buffer);
+    }
+    if (last) {
+      StartWriteLast(&current_, grpc::WriteOptions());
+    } else {
+      StartWrite(&current_);
+    }
+  }
+
   bool writing_now() {
     std::lock_guard lock(mu_);
     return writing_;

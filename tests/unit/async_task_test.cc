@@ -408,6 +408,26 @@ TEST_F(AsyncClientTest, PostsOfInMemoryInputsShareAFewThreads) {
   for (PostTask& t : tasks) EXPECT_EQ(t.get().size(), 1u);
 }
 
+// Over a transport whose streams open without waiting (gRPC), a post of one
+// request takes its first step inside post(); a longer one leaves it to the
+// loop, so that post() returns at once.
+TEST(AsyncClientFirstStep, OneRequestStartsOnTheCallersThread) {
+  class AtOnce : public EchoTransport {
+    bool opens_streams_at_once() const override { return true; }
+  };
+  auto transport = std::make_shared<AtOnce>();
+  AsyncClient client(transport, {.doc_format = DocFormat::kV2});
+  EXPECT_EQ(client.post("/", docs(3), {.request_size = 3}).get().size(), 3u);
+  {
+    std::lock_guard lock(transport->mu);
+    EXPECT_EQ(transport->opened_on.count(std::this_thread::get_id()), 1u);
+    transport->opened_on.clear();
+  }
+  EXPECT_EQ(client.post("/", docs(3), {.request_size = 1}).get().size(), 3u);
+  std::lock_guard lock(transport->mu);
+  EXPECT_EQ(transport->opened_on.count(std::this_thread::get_id()), 0u);
+}
+
 TEST_F(AsyncClientTest, PostsWithPostOptionsCallbacksGetAThreadEach) {
   transport_->hold(true);
   std::vector<PostTask> tasks;

@@ -204,13 +204,27 @@ TEST(ClientPostTest, InputsBatching) {
   DocumentArray batch;
   EXPECT_TRUE(borrowed.next_batch(2, batch));
   EXPECT_TRUE(borrowed.next_batch(2, batch));
+  EXPECT_FALSE(borrowed.exhausted());
   EXPECT_TRUE(borrowed.next_batch(2, batch));
+  EXPECT_TRUE(borrowed.exhausted());  // known without another pull: the last request half-closes
   EXPECT_FALSE(borrowed.next_batch(2, batch));
   EXPECT_EQ(batch.size(), 5u);
   EXPECT_EQ(source.size(), 5u);  // borrowed, not consumed
 
+  int left = 1;
+  Inputs generated([&]() -> std::optional<Document> {
+    if (left == 0) return std::nullopt;
+    --left;
+    return Document();
+  });
+  EXPECT_TRUE(generated.next_batch(1, batch));
+  EXPECT_FALSE(generated.exhausted());  // a generator is over only once it said so
+  EXPECT_FALSE(generated.next_batch(1, batch));
+  EXPECT_TRUE(generated.exhausted());
+
   Inputs none;
   EXPECT_TRUE(none.none());
+  EXPECT_TRUE(none.exhausted());
   EXPECT_FALSE(none.next_batch(2, batch));
 }
 
