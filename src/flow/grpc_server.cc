@@ -179,10 +179,12 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor {
   using Work = std::function<Outcome(const std::string& request)>;
 
   UnaryCall(WorkerPool& pool, Work work) : pool_(pool), work_(std::move(work)) {
+    built_.store(true, std::memory_order_release);
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
+    (void)built_.load(std::memory_order_acquire);  // see built_
     if (!ok) {
       Finish(
           grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no request message"));
@@ -210,6 +212,9 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor {
   Work work_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
+  // The reactor is built on one gRPC thread and read on another, ordered
+  // inside uninstrumented libgrpc: this makes the order visible to TSan.
+  std::atomic<bool> built_{false};
 };
 
 // JinaRPC/Call: requests are read while fewer than `prefetch` are in flight,
@@ -223,7 +228,13 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
  public:
   StreamCall(GrpcServer::Service& service, int prefetch, bool ordered)
       : service_(service), prefetch_(prefetch), ordered_(ordered) {
-    reading_ = true;
+    {
+      // Under mu_, which every reaction takes first: the members built here
+      // on one gRPC thread are then visibly ordered before their use on
+      // another (gRPC orders them inside libgrpc, unseen by TSan).
+      std::lock_guard lock(mu_);
+      reading_ = true;
+    }
     StartRead(&read_buffer_);
   }
 

@@ -310,19 +310,26 @@ class GrpcStream final : public RequestStream,
       if (release) release_hold();
       return;
     }
-    std::vector<grpc::Slice> slices;
-    if (read_buffer_.Dump(&slices).ok()) {
-      if (slices.size() == 1) {
-        observer_->on_response(
-            std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()));
-      } else {
-        joined_.clear();
-        for (const auto& s : slices)
-          joined_.append(reinterpret_cast<const char*>(s.begin()), s.size());
-        observer_->on_response(joined_);
+    // Reads run one at a time, but each may run on another gRPC thread and
+    // the order is kept inside libgrpc, where ThreadSanitizer cannot see it:
+    // this uncontended lock makes it visible (each unseen 6 MiB append cost
+    // TSan seconds of suppressed reports).
+    {
+      std::lock_guard read_lock(read_mu_);
+      std::vector<grpc::Slice> slices;
+      if (read_buffer_.Dump(&slices).ok()) {
+        if (slices.size() == 1) {
+          observer_->on_response(
+              std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()));
+        } else {
+          joined_.clear();
+          for (const auto& s : slices)
+            joined_.append(reinterpret_cast<const char*>(s.begin()), s.size());
+          observer_->on_response(joined_);
+        }
       }
+      read_buffer_.Clear();
     }
-    read_buffer_.Clear();
     StartRead(&read_buffer_);
   }
 
@@ -376,6 +383,7 @@ class GrpcStream final : public RequestStream,
   bool tls_;
   std::function<void()> on_unavailable_;
   grpc::ClientContext context_;
+  std::mutex read_mu_;  // orders OnReadDone's use of the two below for TSan
   grpc::ByteBuffer read_buffer_;
   std::string joined_;  // a response that arrived in several slices
 
