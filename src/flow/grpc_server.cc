@@ -4,7 +4,6 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -19,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/grpc_hand_off.h"
 #include "flow/info.h"
 #include "jina.pb.h"
 #include "jina/error.h"
@@ -86,7 +86,7 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
         options_(options),
         started_at_(utc_now_iso()),
         session_id_(new_id()) {
-    built_.store(true, std::memory_order_release);
+    built_.release();
   }
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
@@ -163,12 +163,10 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
   const GrpcServerOptions& options_;
   const std::string started_at_;
   const std::string session_id_;
-  // Released when built, acquired by every reader on a gRPC or worker
-  // thread. gRPC orders the two already, but inside Debian's uninstrumented
-  // libgrpc, where ThreadSanitizer cannot see it (a Flow started after a
-  // Client in one process). Free on x86: an ordinary load.
-  void seen_built() const { (void)built_.load(std::memory_order_acquire); }
-  std::atomic<bool> built_{false};
+  // Released when built, acquired by every reader on a gRPC or worker thread
+  // (a Flow started after a Client in one process).
+  void seen_built() const { built_.acquire(); }
+  internal::GrpcHandOff built_;
 };
 
 namespace {
@@ -179,12 +177,12 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor {
   using Work = std::function<Outcome(const std::string& request)>;
 
   UnaryCall(WorkerPool& pool, Work work) : pool_(pool), work_(std::move(work)) {
-    built_.store(true, std::memory_order_release);
+    built_.release();
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
-    (void)built_.load(std::memory_order_acquire);  // see built_
+    built_.acquire();
     if (!ok) {
       Finish(
           grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no request message"));
@@ -212,9 +210,7 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor {
   Work work_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
-  // The reactor is built on one gRPC thread and read on another, ordered
-  // inside uninstrumented libgrpc: this makes the order visible to TSan.
-  std::atomic<bool> built_{false};
+  internal::GrpcHandOff built_;  // built on one gRPC thread, read on another
 };
 
 // JinaRPC/Call: requests are read while fewer than `prefetch` are in flight,
@@ -229,9 +225,9 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
   StreamCall(GrpcServer::Service& service, int prefetch, bool ordered)
       : service_(service), prefetch_(prefetch), ordered_(ordered) {
     {
-      // Under mu_, which every reaction takes first: the members built here
-      // on one gRPC thread are then visibly ordered before their use on
-      // another (gRPC orders them inside libgrpc, unseen by TSan).
+      // The hand-off of common/grpc_hand_off.h, by mu_: every reaction takes
+      // it first, so the members built here are visibly ordered before their
+      // use on any other thread.
       std::lock_guard lock(mu_);
       reading_ = true;
     }
