@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "client/client_core.h"
+#include "client/errors.h"
 #include "client/host_uri.h"
 #include "client/post_call.h"
 #include "client/retry.h"
@@ -98,19 +99,25 @@ DocumentArray Client::remove(Inputs inputs, const PostOptions& options) {
 }
 
 bool Client::is_flow_ready(double timeout) const {
+  absl::Status status;
   try {
-    return core_->transport().dry_run(internal::seconds(timeout)).ok();
-  } catch (...) {
-    return false;
+    status = core_->transport().dry_run(internal::seconds(timeout));
+  } catch (const std::exception& e) {
+    status = absl::UnknownError(e.what());
   }
+  // As Jina's: a yes or no, never an exception; the reason goes to the log.
+  if (!status.ok() && internal::log_enabled(LogLevel::kInfo)) {
+    internal::log(LogLevel::kInfo, "client",
+                  "the Flow at " + target() + " is not ready: " + status.ToString());
+  }
+  return status.ok();
 }
 
 std::vector<std::string> Client::endpoints(double timeout) const {
   auto result = core_->transport().endpoints(internal::seconds(timeout));
   if (!result.ok()) {
-    throw ConnectionError(
-        "endpoint discovery at " + target() + " failed: " + result.status().ToString(),
-        result.status().code());
+    internal::throw_error_for(result.status().code(), "endpoint discovery at " + target() +
+                                                          " failed: " + result.status().ToString());
   }
   return *std::move(result);
 }
@@ -118,8 +125,8 @@ std::vector<std::string> Client::endpoints(double timeout) const {
 nlohmann::json Client::status(double timeout) const {
   auto result = core_->transport().info(internal::seconds(timeout));
   if (!result.ok()) {
-    throw ConnectionError("status of " + target() + " failed: " + result.status().ToString(),
-                          result.status().code());
+    internal::throw_error_for(result.status().code(),
+                              "status of " + target() + " failed: " + result.status().ToString());
   }
   return *std::move(result);
 }
@@ -131,11 +138,8 @@ nlohmann::json Client::mutate(std::string_view mutation, const nlohmann::json& v
   auto result = core_->transport().graphql(body, internal::seconds(timeout));
   if (result.ok()) return *std::move(result);
   const absl::Status& status = result.status();
-  if (status.code() == absl::StatusCode::kNotFound ||
-      status.code() == absl::StatusCode::kUnimplemented) {
-    throw Error(status);
-  }
-  throw ConnectionError("GraphQL at " + target() + " failed: " + status.ToString(), status.code());
+  internal::throw_error_for(status.code(), "GraphQL at " + target() + " failed: " +
+                                               std::string(status.message()));
 }
 
 DocFormat Client::doc_format() const { return core_->doc_format(); }
