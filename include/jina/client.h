@@ -10,9 +10,9 @@
 //
 // Errors: InvalidArgument for bad input, BadServer for an Executor error
 // nobody handles, ConnectionError when the Flow cannot be reached after all
-// attempts, Timeout, Cancelled (all in jina/error.h). Every request gets
-// exactly one outcome (on_done or on_error, then on_always), also when the
-// post fails.
+// attempts, Timeout, Cancelled (all in jina/error.h; docs/errors.md has the
+// table). Every request sent gets exactly one outcome (on_done or on_error,
+// then on_always) however the post ends, before post() returns or throws.
 //
 // Thread-safety: a Client may be used from many threads at once; each
 // post() is independent, and copies of a Client share its connection.
@@ -140,9 +140,10 @@ class Client {
   DocumentArray remove(Inputs inputs = {}, const PostOptions& options = {});
 
   // Whether the Flow answers a dry run successfully within `timeout`
-  // seconds. Never throws.
+  // seconds. Never throws (as Jina's); why not is logged at kInfo.
   bool is_flow_ready(double timeout = 3.0) const;
-  // The endpoints the Flow's Executors expose. Throws ConnectionError.
+  // The endpoints the Flow's Executors expose. Throws ConnectionError (or
+  // Timeout, or jina::Error for a gateway without discovery).
   std::vector<std::string> endpoints(double timeout = 10.0) const;
   // The Flow's versions and environment:
   // {"jina": {"jina": "3.34.0", "docarray": ...}, "envs": {...}}.
@@ -158,7 +159,8 @@ class Client {
                         double timeout = 10.0) const;
 
   // The docarray format in use: ClientOptions::doc_format, or what status()
-  // reports (asked once), or v2 when the Flow cannot tell.
+  // reports (asked once, waiting up to 5 s), or v2 when the Flow cannot tell.
+  // Posts running meanwhile never wait for this call.
   DocFormat doc_format() const;
 
   // Requests, responses, bytes and latencies of every post() so far, by

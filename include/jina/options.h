@@ -109,8 +109,10 @@ class CancelToken {
 
 // Options of one post(). Callbacks run on the thread that called post(),
 // one at a time, in the order responses arrive (or in input order with
-// `results_in_order`). An exception thrown by a callback ends the post: it
-// propagates out of post() after the stream is cancelled.
+// `results_in_order`). An exception thrown by a callback ends the post: the
+// stream is cancelled, every other request sent still gets its outcome
+// (on_error with a jina::Error of code ABORTED saying why, then on_always),
+// and then the exception propagates out of post().
 struct PostOptions {
   // Documents per request; 0 or less puts all inputs in one request.
   int request_size = 100;
@@ -126,13 +128,17 @@ struct PostOptions {
   std::function<void(const Response&)> on_done{};
   // Called for every response carrying an Executor error (then `error` is a
   // BadServer), and for every request left without a response when the post
-  // fails (a ConnectionError, Timeout or Cancelled; the response is then the
-  // request with header().status() describing the failure).
+  // ends early: the error the post ends with (a ConnectionError, Timeout or
+  // Cancelled), or, when another request's Executor error or a callback
+  // ended it, a jina::Error of code ABORTED naming that cause. The response
+  // is then the request itself with header().status() describing the
+  // failure. docs/errors.md lists every case.
   std::function<void(const Response&, const Error&)> on_error{};
   // Called after on_done or on_error, for every request.
   std::function<void(const Response&)> on_always{};
-  // Executor errors without `on_error` are skipped instead of throwing
-  // BadServer. Transport errors always throw.
+  // Executor errors without `on_error` do not end the post (no BadServer);
+  // as in Jina's client, the failed requests' Documents are still returned.
+  // Transport errors always throw.
   bool continue_on_error = false;
 
   // Attempts per request (including the first), on gRPC status
@@ -156,9 +162,11 @@ struct PostOptions {
   int max_docs_in_flight = 10000;
   // Deliver responses in input order (also asks the gateway to).
   bool results_in_order = false;
-  // Seconds a request may wait for its response; 0 = no limit. When it
-  // passes the post ends: pending requests get on_error (jina::Timeout) and
-  // post() throws jina::Timeout.
+  // Seconds the whole post may take, from the call to the last outcome:
+  // learning the Flow's docarray format, connecting, sending, backoff and
+  // re-sends included (Jina's `timeout`: the deadline of the whole call).
+  // 0 = no limit. When it passes the post ends: requests without a response
+  // get on_error (jina::Timeout) and post() throws jina::Timeout.
   double timeout = 0;
   // Draw a progress line on stderr when stderr is a terminal.
   bool show_progress = false;

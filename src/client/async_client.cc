@@ -212,8 +212,8 @@ class AsyncCore {
     task->callbacks = callbacks_;
     task->callback_thread = callbacks_->id();
     std::uint64_t id = track(task->cancel);
-    if (std::optional<DocFormat> format = loop_format(inputs, options)) {
-      on_loop(id, task, *format, endpoint, std::move(inputs), options);
+    if (runs_on_loop(inputs, options)) {
+      on_loop(id, task, endpoint, std::move(inputs), options);
       return PostTask(std::move(task));
     }
     posts_->submit([this, id, task, endpoint = std::string(endpoint), inputs = std::move(inputs),
@@ -252,13 +252,13 @@ class AsyncCore {
   }
 
  private:
-  // A post whose every step is quick runs on the loop: in-memory inputs, no
-  // PostOptions callbacks (they may block: they get a thread, as documented),
-  // and a docarray format known without asking the Flow. Returns the format.
-  std::optional<DocFormat> loop_format(AsyncInputs& inputs, const PostOptions& options) {
-    if (inputs.queue() || !inputs.inputs().size()) return std::nullopt;
-    if (options.on_done || options.on_error || options.on_always) return std::nullopt;
-    return client_->known_doc_format();
+  // A post whose every step is quick runs on the loop: in-memory inputs and
+  // no PostOptions callbacks (they may block: they get a thread, as
+  // documented). Learning the Flow's format does not block: the engine asks
+  // and waits for the answer as for any other event.
+  static bool runs_on_loop(AsyncInputs& inputs, const PostOptions& options) {
+    if (inputs.queue() || !inputs.inputs().size()) return false;
+    return !options.on_done && !options.on_error && !options.on_always;
   }
 
   // Whether a post on the loop takes its first step inside post(): when that
@@ -285,15 +285,14 @@ class AsyncCore {
     }
   };
 
-  void on_loop(std::uint64_t id, const std::shared_ptr<TaskState>& task, DocFormat format,
-               std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
+  void on_loop(std::uint64_t id, const std::shared_ptr<TaskState>& task, std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
     auto post = std::make_shared<LoopPost>();
     post->endpoint = std::string(endpoint);
     post->inputs = std::move(inputs);
     post->options = options;
     loop_->add(
         [&](PostLoop::Wake wake) -> PostLoop::Poll {
-          return [this, id, task, format, post,
+          return [this, id, task, post,
                   wake = std::move(wake)](std::optional<Clock::time_point>& deadline) {
             TaskOutcome outcome;
             try {
@@ -306,7 +305,7 @@ class AsyncCore {
                 }
                 post->options.cancel = task->cancel;
                 post->driver = std::make_unique<PostDriver>(
-                    client_->transport(), format, post->endpoint, post->inputs.inputs(),
+                    client_->transport(), client_->formats(), post->endpoint, post->inputs.inputs(),
                     post->options, client_->random(),
                     PostResults{.each = keep_responses(task), .stats = &client_->stats()}, wake);
               }

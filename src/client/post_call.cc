@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "client/errors.h"
 #include "client/progress.h"
 #include "common/log.h"
 #include "jina/error.h"
@@ -30,11 +31,12 @@ std::atomic<int> active_posts{0};
 
 // What the transport threads (and a cancelling thread) tell the caller's thread.
 struct Event {
-  enum class Kind { kResponse, kBadResponse, kDone, kCancel };
+  enum class Kind { kResponse, kBadResponse, kDone, kCancel, kFormat };
   Kind kind;
-  int stream = 0;
+  int stream = 0;  // the stream's number; a format lookup's, for kFormat
   Response response;
   absl::Status status;
+  DocFormat format = DocFormat::kV2;  // kFormat
 };
 
 class EventQueue {
@@ -209,14 +211,24 @@ int json_depth(const nlohmann::json& j, int limit) {
   return deepest + 1;
 }
 
+std::string what_of(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "a non-standard exception";
+  }
+}
+
 class PostCall {
  public:
-  PostCall(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
+  PostCall(Transport& transport, FormatLookup& formats, std::string_view endpoint, Inputs& inputs,
            const PostOptions& options, const RandomSource& random, TimeSource& time,
            PostResults results)
       : transport_(transport),
+        formats_(formats),
         time_(time),
-        format_(format),
         endpoint_(endpoint),
         inputs_(inputs),
         options_(options),
@@ -242,6 +254,7 @@ class PostCall {
   }
 
   ~PostCall() {
+    stop_lookup();
     // The stream reports to queue_ until it is gone.
     stream_.reset();
     active_posts.fetch_sub(1, std::memory_order_relaxed);
@@ -253,6 +266,7 @@ class PostCall {
     std::deque<Event> events;
     while (!turn(events)) queue_.take(events, next_deadline(), time_);
     finish_stream();
+    if (ending_.thrown) std::rethrow_exception(ending_.thrown);
   }
 
   // run() one turn at a time, never waiting (PostDriver): true once over.
@@ -283,6 +297,7 @@ class PostCall {
     }
     if (!stream_ || Clock::now() >= *finish_by_) {
       stream_.reset();
+      if (ending_.thrown) std::rethrow_exception(ending_.thrown);
       return true;
     }
     deadline = finish_by_;
@@ -301,6 +316,12 @@ class PostCall {
     int attempts = 0;
   };
 
+  // The phases of a post: learning the docarray format (skipped when known),
+  // then streaming requests (with backoff and re-sends after a broken
+  // stream), then over. Any phase may end early (end()): the post is then
+  // cut short at the end of the turn.
+  enum class Phase { kFormat, kStreaming, kOver };
+
   // Room for one more request: fewer than `prefetch` requests and fewer than
   // `max_docs_in_flight` Documents out (one request always fits).
   bool window_open() const {
@@ -311,44 +332,107 @@ class PostCall {
            docs_in_flight_ < static_cast<std::size_t>(options_.max_docs_in_flight);
   }
 
-  bool all_answered() const { return inputs_done_ && pending_.empty() && ready_.empty(); }
+  std::size_t in_flight() const { return pending_.size() + ready_.size(); }
 
   void start() {
+    if (timeout_) deadline_ = time_.now() + *timeout_;
     if (options_.cancel && options_.cancel->cancelled()) {
-      fail(Cancelled("post to " + std::string(endpoint_) + " was cancelled before it started"));
+      return end(Cancelled("post to " + std::string(endpoint_) + " was cancelled before it started"));
     }
-    open_stream();
+    if (std::optional<DocFormat> format = formats_.known()) return start_streaming(*format);
+    ask_format();
   }
 
-  // One turn of the post loop: handles `events` (and clears them), then does
-  // what is due. Returns whether every request is answered.
+  // One turn of the engine: handles `events` (and clears them), then does
+  // what is due. Returns whether the post is over.
   bool turn(std::deque<Event>& events) {
     for (Event& event : events) handle(event);
     events.clear();
-    auto now = time_.now();
-    if (retry_at_ && now >= *retry_at_) reopen();
-    check_timeouts(now);
-    if (stream_ && !retry_at_) send_more();
-    return all_answered();
+    if (!ending_.thrown) {
+      auto now = time_.now();
+      if (deadline_ && now >= *deadline_) {
+        end(out_of_time());
+      } else if (retry_at_ && now >= *retry_at_) {
+        retry_at_.reset();
+        if (phase_ == Phase::kFormat) {
+          ask_format();
+        } else {
+          open_stream();
+        }
+      }
+    }
+    if (!ending_.thrown && phase_ == Phase::kStreaming && stream_ && !retry_at_) send_more();
+    if (ending_.thrown) cut_short();
+    return phase_ == Phase::kOver ||
+           (phase_ == Phase::kStreaming && inputs_done_ && pending_.empty() && ready_.empty());
   }
 
-  std::size_t in_flight() const { return pending_.size() + ready_.size(); }
+  // --- the format phase ----------------------------------------------------
 
+  void ask_format() {
+    // A lookup gets at most the status call's usual 5 s, and never more than
+    // the post has left.
+    Clock::duration budget = std::chrono::seconds(5);
+    if (deadline_) budget = std::max<Clock::duration>(std::min(budget, *deadline_ - time_.now()),
+                                                      std::chrono::milliseconds(1));
+    stop_lookup();
+    int asked = ++lookups_;
+    lookup_handle_ = formats_.ask(budget, [this, asked](const FormatLookup::Result& result) {
+      Event event{Event::Kind::kFormat, asked, {}, result.status()};
+      if (result.ok()) event.format = *result;
+      queue_.push(std::move(event));
+    });
+  }
+
+  // Also after its answer arrived: the listener may still be returning.
+  void stop_lookup() {
+    if (lookup_handle_) formats_.forget(std::exchange(lookup_handle_, 0));
+  }
+
+  void on_format(const Event& event) {
+    if (phase_ != Phase::kFormat || event.stream != lookups_) return;
+    // A lookup that ran out of the post's time: the turn ends it (Timeout).
+    if (deadline_ && time_.now() >= *deadline_) return;
+    if (event.status.ok()) return start_streaming(event.format);
+    unreachable_ = event.status;
+    // The Flow is unreachable: ask again on the post's retry schedule (a Flow
+    // that starts late may speak v1, and a v2 request would reach it garbled).
+    if (auto delay = backoff_.delay_before(lookups_ + 1)) {
+      retry_at_ = time_.now() + *delay;
+      if (log_enabled(LogLevel::kInfo)) {
+        log(LogLevel::kInfo, "client",
+            "the Flow at " + transport_.target() + " is unreachable; asking for its format again in " +
+                format_seconds(std::chrono::duration<double>(*delay).count()) + " s (attempt " +
+                std::to_string(lookups_ + 1) + ")");
+      }
+      return;
+    }
+    // Every attempt went to reaching the Flow: one last try in the default
+    // format, whose error counts every attempt.
+    prior_attempts_ = lookups_ - 1;
+    last_try_ = true;
+    start_streaming(DocFormat::kV2);
+  }
+
+  // --- the streaming phase -------------------------------------------------
+
+  void start_streaming(DocFormat format) {
+    format_ = format;
+    phase_ = Phase::kStreaming;
+    open_stream();
+  }
+
+  // Opens a stream and (after a failure) re-sends the requests still
+  // unanswered.
   void open_stream() {
+    stream_.reset();  // before its sink goes
     StreamOptions stream_options{options_.compression, options_.results_in_order, options_.prefetch,
                                  options_.metadata};
     stream_options.doc_format = format_;
-    stream_.reset();  // before its sink goes
     ++stream_id_;
     sink_ = std::make_unique<StreamSink>(queue_, format_, stream_id_, results_.stats);
     stream_ = transport_.open_stream(stream_options, sink_.get());
     half_closed_ = false;
-  }
-
-  // A new stream after a failure: re-sends the requests still unanswered.
-  void reopen() {
-    retry_at_.reset();
-    open_stream();
     for (auto& [seq, pending] : pending_) write(pending);
   }
 
@@ -370,39 +454,47 @@ class PostCall {
     ++pending.attempts;
   }
 
-  // Sends requests while the in-flight bound allows; pulls inputs lazily.
+  // Sends requests while the in-flight bound allows; pulls inputs lazily. A
+  // generator that throws, or a Document that cannot be encoded, ends the
+  // post (the requests already sent still get their outcomes).
   void send_more() {
-    while (!inputs_done_ && window_open()) {
-      DocumentArray batch;
-      bool has_docs = !inputs_.none() && inputs_.next_batch(options_.request_size, batch);
-      if (!has_docs && next_seq_ > 0) {
-        inputs_done_ = true;
-        break;
+    try {
+      while (!inputs_done_ && window_open()) {
+        DocumentArray batch;
+        bool has_docs = !inputs_.none() && inputs_.next_batch(options_.request_size, batch);
+        if (!has_docs && next_seq_ > 0) {
+          inputs_done_ = true;
+          break;
+        }
+        // No inputs at all (or none left on the first pull): one request with
+        // parameters only, as Jina's client sends.
+        if (!has_docs) inputs_done_ = true;
+        DataRequest request;
+        request.header().set_request_id(new_id());
+        request.header().set_exec_endpoint(std::string(endpoint_));
+        if (!options_.target_executor.empty()) {
+          request.header().set_target_executor(options_.target_executor);
+        }
+        request.parameters() = parameters_;
+        std::size_t docs = batch.size();
+        if (has_docs) request.set_docs(std::move(batch));
+        auto bytes = std::make_shared<const std::string>(request.serialize(format_));
+        std::uint64_t seq = next_seq_++;
+        seq_of_.emplace(request.header().request_id(), seq);
+        Pending& pending = pending_
+                               .emplace(seq, Pending{request.header().request_id(),
+                                                     std::move(bytes), time_.now(), docs, 0})
+                               .first->second;
+        docs_in_flight_ += docs;
+        // Known to be the last request: one write with the half-close, which
+        // spares the Flow and the client a frame and a wake-up per post.
+        if (inputs_.exhausted()) inputs_done_ = true;
+        write(pending, inputs_done_);
       }
-      // No inputs at all (or none left on the first pull): one request with
-      // parameters only, as Jina's client sends.
-      if (!has_docs) inputs_done_ = true;
-      DataRequest request;
-      request.header().set_request_id(new_id());
-      request.header().set_exec_endpoint(std::string(endpoint_));
-      if (!options_.target_executor.empty()) {
-        request.header().set_target_executor(options_.target_executor);
-      }
-      request.parameters() = parameters_;
-      std::size_t docs = batch.size();
-      if (has_docs) request.set_docs(std::move(batch));
-      auto bytes = std::make_shared<const std::string>(request.serialize(format_));
-      std::uint64_t seq = next_seq_++;
-      seq_of_.emplace(request.header().request_id(), seq);
-      Pending& pending = pending_
-                             .emplace(seq, Pending{request.header().request_id(), std::move(bytes),
-                                                   time_.now(), docs, 0})
-                             .first->second;
-      docs_in_flight_ += docs;
-      // Known to be the last request: one write with the half-close, which
-      // spares the Flow and the client a frame and a wake-up per post.
-      if (inputs_.exhausted()) inputs_done_ = true;
-      write(pending, inputs_done_);
+    } catch (...) {
+      inputs_done_ = true;
+      std::exception_ptr thrown = std::current_exception();
+      return end(thrown, "its inputs could not be sent (" + what_of(thrown) + ")");
     }
     if (inputs_done_ && !half_closed_) {
       stream_->writes_done();
@@ -412,22 +504,42 @@ class PostCall {
 
   std::optional<Clock::time_point> next_deadline() const {
     std::optional<Clock::time_point> deadline = retry_at_;
-    if (timeout_ && !pending_.empty()) {
-      // Requests are sent in sequence order, so the first pending is the oldest.
-      Clock::time_point expiry = pending_.begin()->second.sent_at + *timeout_;
-      if (!deadline || expiry < *deadline) deadline = expiry;
-    }
+    if (deadline_ && (!deadline || *deadline_ < *deadline)) deadline = deadline_;
     return deadline;
   }
 
-  void check_timeouts(Clock::time_point now) {
-    if (!timeout_ || pending_.empty()) return;
-    const Pending& oldest = pending_.begin()->second;
-    if (now - oldest.sent_at >= *timeout_) {
-      fail(Timeout("request " + oldest.request_id + " to " + std::string(endpoint_) +
-                   " got no response within " + format_seconds(options_.timeout) + " s (Flow at " +
-                   transport_.target() + ")"));
+  // The post's deadline passed. While the Flow is unreachable (backing off
+  // after a connection failure) that is what the post ends with, as Jina's
+  // client does: a ConnectionError, whatever the timeout. Otherwise a
+  // Timeout saying what was being waited for.
+  TypedError out_of_time() const {
+    if (unreachable_ && (retry_at_ || phase_ == Phase::kFormat)) {
+      std::string why(unreachable_->message());
+      int attempts = std::max(1, lookups_ + prior_attempts_);
+      for (const auto& [seq, p] : pending_) attempts = std::max(attempts, p.attempts);
+      return typed(ConnectionError(
+          transport_.protocol_name() + " error: UNAVAILABLE " + why + " (Flow at " +
+          transport_.target() + ", unreachable until the post's timeout of " +
+          format_seconds(options_.timeout) + " s passed, " + std::to_string(attempts) +
+          " attempt" + (attempts == 1 ? "" : "s") + ")"));
     }
+    return typed(timed_out());
+  }
+
+  Timeout timed_out() const {
+    std::string what = "post to " + std::string(endpoint_) + " did not finish within " +
+                       format_seconds(options_.timeout) + " s (Flow at " + transport_.target() +
+                       "): ";
+    if (phase_ == Phase::kFormat) {
+      what += retry_at_ ? "the Flow was unreachable" : "the Flow did not tell its docarray format";
+    } else if (retry_at_) {
+      what += "waiting to retry after the stream broke";
+    } else if (!pending_.empty()) {
+      what += "request " + pending_.begin()->second.request_id + " got no response";
+    } else {
+      what += "the inputs were not exhausted";
+    }
+    return Timeout(what);
   }
 
   void handle(Event& event) {
@@ -435,16 +547,21 @@ class PostCall {
       case Event::Kind::kResponse:
         return on_response(std::move(event.response));
       case Event::Kind::kBadResponse:
-        fail(Error(event.status));
+        return end(Error(event.status));
       case Event::Kind::kCancel:
-        fail(Cancelled("post to " + std::string(endpoint_) + " was cancelled"));
+        return end(Cancelled("post to " + std::string(endpoint_) + " was cancelled"));
+      case Event::Kind::kFormat:
+        return on_format(event);
       case Event::Kind::kDone:
-        if (event.stream == stream_id_) on_stream_done(event.status);
+        if (event.stream == stream_id_ && phase_ == Phase::kStreaming) {
+          on_stream_done(event.status);
+        }
         return;
     }
   }
 
   void on_response(Response response) {
+    unreachable_.reset();
     auto it = seq_of_.find(response.header().request_id());
     if (it == seq_of_.end()) return;  // a duplicate after a re-send, or not ours
     std::uint64_t seq = it->second;
@@ -458,15 +575,29 @@ class PostCall {
     pending_.erase(pending);
     if (!options_.results_in_order) return deliver(std::move(response));
     ready_.emplace(seq, std::move(response));
-    deliver_ready_in_order();
-  }
-
-  void deliver_ready_in_order() {
     while (!ready_.empty() && ready_.begin()->first == next_delivery_) {
-      Response response = std::move(ready_.begin()->second);
+      Response next = std::move(ready_.begin()->second);
       ready_.erase(ready_.begin());
       ++next_delivery_;
-      deliver(std::move(response));
+      deliver(std::move(next));
+    }
+  }
+
+  // Runs a user callback: one that throws ends the post (its exception is
+  // what the post throws), and the other requests still get their outcomes.
+  template <class F, class... Args>
+  void call(const F& callback, Args&&... args) {
+    if (!callback) return;
+    try {
+      callback(std::forward<Args>(args)...);
+    } catch (...) {
+      std::exception_ptr thrown = std::current_exception();
+      if (ending_.thrown) {
+        log(LogLevel::kWarning, "client",
+            "a callback threw while the post was ending (ignored): " + what_of(thrown));
+        return;
+      }
+      end(thrown, "a callback threw (" + what_of(thrown) + ")");
     }
   }
 
@@ -480,15 +611,16 @@ class PostCall {
       message += ": " + status.description();
       BadServer error(message);
       if (options_.on_error) {
-        options_.on_error(response, error);
+        call(options_.on_error, response, error);
       } else if (!options_.continue_on_error) {
-        if (options_.on_always) options_.on_always(response);
-        throw error;
+        // Nobody handles it: the post ends with it, once every other request
+        // has its outcome.
+        end(std::make_exception_ptr(error), message);
       }
-    } else if (options_.on_done) {
-      options_.on_done(response);
+    } else {
+      call(options_.on_done, response);
     }
-    if (options_.on_always) options_.on_always(response);
+    call(options_.on_always, response);
     collect(std::move(response));
   }
 
@@ -497,7 +629,7 @@ class PostCall {
     if (results_.responses) {
       results_.responses->push_back(std::move(response));
     } else if (results_.each) {
-      results_.each(std::move(response));
+      call(results_.each, std::move(response));
     }
   }
 
@@ -513,8 +645,9 @@ class PostCall {
     }
     int attempts = 1;
     for (const auto& [seq, p] : pending_) attempts = std::max(attempts, p.attempts);
-    attempts += results_.prior_attempts;
-    if (is_retryable(failure.code())) {
+    attempts += prior_attempts_;
+    if (!last_try_ && is_retryable(failure.code())) {
+      if (failure.code() == absl::StatusCode::kUnavailable) unreachable_ = failure;
       if (auto delay = backoff_.delay_before(attempts + 1)) {
         retry_at_ = time_.now() + *delay;
         if (log_enabled(LogLevel::kInfo)) {
@@ -532,46 +665,72 @@ class PostCall {
         transport_.protocol_name() + " error: " + absl::StatusCodeToString(failure.code()) + " " +
         std::string(failure.message()) + " (Flow at " + transport_.target() + ", " +
         std::to_string(attempts) + " attempt" + (attempts == 1 ? "" : "s") + ")";
-    fail(ConnectionError(message, failure.code()));
+    end(error_for(failure.code(), message));
   }
 
-  // Ends the post: every request without an outcome gets one (answered ones
-  // held back for ordering are delivered first), then `error` is thrown.
+  // Decides how the post ends (the first decision stands): the post stops
+  // sending, and at the end of this turn cut_short() gives every request
+  // still without an outcome one. `error` is what the post throws and what
+  // the requests cut short get.
   template <class E>
-  [[noreturn]] void fail(const E& error) {
+  void end(const E& error) {
+    end(typed(error));
+  }
+  // `ending.thrown` is what the post throws; the requests cut short get
+  // `ending.error`.
+  void end(TypedError ending) {
+    if (ending_.thrown) return;
+    ending_ = std::move(ending);
+    inputs_done_ = true;
+    retry_at_.reset();
+  }
+  // Ends with `thrown` (a callback's or a generator's exception); the
+  // requests cut short get an ABORTED error saying why.
+  void end(std::exception_ptr thrown, const std::string& why) {
+    end(TypedError{std::move(thrown),
+                   std::make_shared<Error>(absl::StatusCode::kAborted,
+                                           "the post ended before this request was answered: " +
+                                               why)});
+  }
+
+  // The post's ending: stops the stream (no answer is awaited any more),
+  // then, in input order, delivers the answers held back for ordering and
+  // gives every request still unanswered on_error (the ending's error, on
+  // the request itself with a status saying why) and on_always.
+  void cut_short() {
+    phase_ = Phase::kOver;
+    stop_lookup();
     stream_.reset();
     std::map<std::uint64_t, Pending> unanswered;
     unanswered.swap(pending_);
-    if (results_.stats) results_.stats->failed(unanswered.size());
+    if (results_.stats && !unanswered.empty()) results_.stats->failed(unanswered.size());
     docs_in_flight_ = 0;
     seq_of_.clear();
-    inputs_done_ = true;
+    const Error& error = *ending_.error;
     for (auto& [seq, p] : unanswered) {
-      while (!ready_.empty() && ready_.begin()->first < seq) {
-        Response response = std::move(ready_.begin()->second);
-        ready_.erase(ready_.begin());
-        deliver(std::move(response));
-      }
+      while (!ready_.empty() && ready_.begin()->first < seq) deliver_first_ready();
       Response response = DataRequest::parse(*p.bytes, format_);
       Status& status = response.header().mutable_status();
       status.set_code(StatusCode::kError).set_description(error.what());
       status.mutable_exception().set_name(error_name(error)).set_args({error.what()});
       progress_.add(1, 0);
-      if (options_.on_error) options_.on_error(response, error);
-      if (options_.on_always) options_.on_always(response);
+      call(options_.on_error, response, error);
+      call(options_.on_always, response);
     }
-    while (!ready_.empty()) {
-      Response response = std::move(ready_.begin()->second);
-      ready_.erase(ready_.begin());
-      deliver(std::move(response));
-    }
-    throw error;
+    while (!ready_.empty()) deliver_first_ready();
+  }
+
+  void deliver_first_ready() {
+    Response response = std::move(ready_.begin()->second);
+    ready_.erase(ready_.begin());
+    deliver(std::move(response));
   }
 
   static const char* error_name(const Error& error) {
     if (dynamic_cast<const ConnectionError*>(&error)) return "ConnectionError";
     if (dynamic_cast<const Timeout*>(&error)) return "Timeout";
     if (dynamic_cast<const Cancelled*>(&error)) return "Cancelled";
+    if (error.code() == absl::StatusCode::kAborted) return "Aborted";
     return "Error";
   }
 
@@ -596,8 +755,8 @@ class PostCall {
   }
 
   Transport& transport_;
+  FormatLookup& formats_;
   TimeSource& time_;
-  DocFormat format_;
   std::string_view endpoint_;
   Inputs& inputs_;
   const PostOptions& options_;
@@ -608,12 +767,22 @@ class PostCall {
   std::optional<Clock::duration> timeout_;
   Progress progress_;
 
-  EventQueue queue_;  // before the stream: it reports here until destroyed
+  Phase phase_ = Phase::kFormat;
+  DocFormat format_ = DocFormat::kV2;
+  std::optional<Clock::time_point> deadline_;  // the whole post's (`timeout`)
+  TypedError ending_;                          // set once the post's end is decided
+
+  EventQueue queue_;  // before the stream and the lookup: they report here
+  std::uint64_t lookup_handle_ = 0;
+  int lookups_ = 0;         // format lookups asked
+  int prior_attempts_ = 0;  // attempts spent on lookups before the last try
+  bool last_try_ = false;   // no retry after this stream
   std::unique_ptr<StreamSink> sink_;
   std::unique_ptr<RequestStream> stream_;
   int stream_id_ = 0;
   bool half_closed_ = false;
   std::optional<Clock::time_point> retry_at_;
+  std::optional<absl::Status> unreachable_;  // the last connection failure, until an answer
 
   bool inputs_done_ = false;
   std::uint64_t next_seq_ = 0;
@@ -652,11 +821,10 @@ struct PostDriver::Impl {
   std::function<void()> wake;
 };
 
-PostDriver::PostDriver(Transport& transport, DocFormat format, std::string_view endpoint,
+PostDriver::PostDriver(Transport& transport, FormatLookup& formats, std::string_view endpoint,
                        Inputs& inputs, const PostOptions& options, const RandomSource& random,
-                       PostResults results, std::function<void()> wake)
-    : impl_(new Impl{PostCall(transport, format, endpoint, inputs, options, random,
-                              TimeSource::real(), results),
+                       PostResults results, std::function<void()> wake, TimeSource& time)
+    : impl_(new Impl{PostCall(transport, formats, endpoint, inputs, options, random, time, results),
                      std::move(wake)}) {}
 
 PostDriver::~PostDriver() = default;
@@ -666,11 +834,18 @@ bool PostDriver::poll(std::optional<Clock::time_point>& deadline) {
   return impl_->call.poll(impl_->wake, deadline);
 }
 
+void run_post(Transport& transport, FormatLookup& formats, std::string_view endpoint,
+              Inputs& inputs, const PostOptions& options, const RandomSource& random,
+              PostResults results, TimeSource& time) {
+  PostCall call(transport, formats, endpoint, inputs, options, random, time, results);
+  call.run();
+}
+
 void run_post(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
               const PostOptions& options, const RandomSource& random, PostResults results,
               TimeSource& time) {
-  PostCall call(transport, format, endpoint, inputs, options, random, time, results);
-  call.run();
+  run_post(transport, *FormatLookup::fixed(format), endpoint, inputs, options, random, results,
+           time);
 }
 
 }  // namespace jina::internal

@@ -1,10 +1,14 @@
-// One post(): turns inputs into requests, streams them through a Transport,
-// and turns what comes back into exactly one outcome per request (on_done or
-// on_error, then on_always), on the calling thread.
+// The post engine: one post() as a state machine driven by events (stream
+// news, timers, cancel), whether a caller's thread waits on it (run_post) or
+// an AsyncClient loop polls it (PostDriver). It owns every phase of a post:
+// learning the docarray format, sending, backoff, re-sending, delivering and
+// finishing, and it ends a post in one place, so that every request that was
+// sent gets exactly one outcome (on_done or on_error, then on_always) however
+// the post ends. docs/architecture.md draws the states.
 //
 // Data path: Inputs --batch--> DataRequest --serialize--> RequestStream
 // --bytes--> StreamObserver (parses on a transport thread) --> event queue
-// --> callbacks and results on the caller's thread.
+// --> callbacks and results on the engine's thread.
 #ifndef JINA_SRC_CLIENT_POST_CALL_H_
 #define JINA_SRC_CLIENT_POST_CALL_H_
 
@@ -14,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/format_lookup.h"
 #include "client/retry.h"
 #include "client/stats.h"
 #include "jina/client.h"
@@ -31,13 +36,16 @@ struct PostResults {
   std::function<void(Response&&)> each{};
   // Counts requests, responses, bytes and latencies (Client::stats()).
   StatsRecorder* stats = nullptr;
-  // Attempts spent before the post began (asking an unreachable Flow for its
-  // format), counted in a connection error's number of attempts.
-  int prior_attempts = 0;
 };
 
-// Runs one post to completion. Throws as Client::post documents. `random`
-// and `time` drive the retry schedule and the deadlines (tests inject both).
+// Runs one post to completion. Throws as Client::post documents, once every
+// request sent has its outcome. `formats` tells (or asks) the docarray
+// format; `random` and `time` drive the retry schedule and the deadlines
+// (tests inject both).
+void run_post(Transport& transport, FormatLookup& formats, std::string_view endpoint,
+              Inputs& inputs, const PostOptions& options, const RandomSource& random,
+              PostResults results, TimeSource& time = TimeSource::real());
+// As above, in a known format.
 void run_post(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
               const PostOptions& options, const RandomSource& random, PostResults results,
               TimeSource& time = TimeSource::real());
@@ -50,9 +58,10 @@ void run_post(Transport& transport, DocFormat format, std::string_view endpoint,
 class PostDriver {
  public:
   // Keeps references to every argument: they must outlive the driver.
-  PostDriver(Transport& transport, DocFormat format, std::string_view endpoint, Inputs& inputs,
-             const PostOptions& options, const RandomSource& random, PostResults results,
-             std::function<void()> wake);
+  PostDriver(Transport& transport, FormatLookup& formats, std::string_view endpoint,
+             Inputs& inputs, const PostOptions& options, const RandomSource& random,
+             PostResults results, std::function<void()> wake,
+             TimeSource& time = TimeSource::real());
   // Cancels the stream if still open (waits for its end, as run_post does).
   ~PostDriver();
   PostDriver(const PostDriver&) = delete;

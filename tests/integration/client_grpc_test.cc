@@ -288,22 +288,32 @@ TEST_F(ClientGrpcTest, NonRetryableStatusIsNotRetried) {
 TEST(ClientConnectionTest, NoServerIsAConnectionErrorWithOutcomes) {
   Client client("grpc://127.0.0.1:" + std::to_string(testing::free_port()));
   int errors = 0, always = 0;
+  PostOptions options{.request_size = 1,
+                      .on_error =
+                          [&](const Response&, const Error& e) {
+                            ++errors;
+                            EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
+                          },
+                      .on_always = [&](const Response&) { ++always; },
+                      .max_attempts = 3,
+                      .initial_backoff = 0.05,
+                      .timeout = 0.5};
+  // The attempts go to asking the Flow for its format, then one last try
+  // sends the requests: each gets its on_error.
   auto start = std::chrono::steady_clock::now();
-  EXPECT_THROW(client.post("/", texts(3),
-                           {.request_size = 1,
-                            .on_error =
-                                [&](const Response&, const Error& e) {
-                                  ++errors;
-                                  EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
-                                },
-                            .on_always = [&](const Response&) { ++always; },
-                            .max_attempts = 3,
-                            .initial_backoff = 0.05,
-                            .timeout = 0.5}),
-               ConnectionError);
+  EXPECT_THROW(client.post("/", texts(3), options), ConnectionError);
   EXPECT_EQ(errors, 3);
   EXPECT_EQ(always, 3);
   EXPECT_LT(seconds_since(start), 5.0);
+  // The Flow is still down when the timeout passes while backing off: still a
+  // ConnectionError (as Jina's client), and no request was sent, so none is
+  // owed an outcome.
+  errors = always = 0;
+  options.max_attempts = 10;
+  options.initial_backoff = options.max_backoff = 0.3;
+  EXPECT_THAT([&] { client.post("/", texts(3), options); },
+              ::testing::ThrowsMessage<ConnectionError>(HasSubstr("unreachable")));
+  EXPECT_EQ(always, 0);
   EXPECT_FALSE(client.is_flow_ready(0.5));
   EXPECT_THROW(client.endpoints(0.5), ConnectionError);
 }

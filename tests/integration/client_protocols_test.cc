@@ -197,7 +197,9 @@ TEST_P(ClientProtocolsTest, CallbackExceptionPropagatesAndTheClientStaysUsable) 
                                    if (++calls == 3) throw std::logic_error("user bug");
                                  }}),
                std::logic_error);
-  EXPECT_EQ(calls, 3);
+  // Answers that arrived before the stream was cancelled still get on_done:
+  // every request sent gets one outcome (post_engine_test.cc checks them all).
+  EXPECT_GE(calls, 3);
   EXPECT_EQ(client_.post("/", texts(2)).size(), 2u);
 }
 

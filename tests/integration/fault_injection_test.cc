@@ -517,7 +517,7 @@ TEST_P(FaultInjection, CallbackThrows) {
   auto post = [&] { client.post("/record", numbered_docs(50), options); };
   auto start = Clock::now();
   EXPECT_THROW(post(), std::logic_error);
-  EXPECT_EQ(done, 3);
+  EXPECT_GE(done, 3);  // answers that arrived before the cancel still count
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - start).count(), 5.0);
   // The cancelled stream's connection is gone or reusable; a new post works.
   Outcomes out = post_counted(client, "/record", 5, {});
