@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -211,8 +212,8 @@ class GrpcStream final : public RequestStream,
                          public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   GrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer,
-             bool tls, std::function<void()> on_unavailable)
-      : observer_(observer), tls_(tls), on_unavailable_(std::move(on_unavailable)) {
+             bool tls)
+      : observer_(observer), tls_(tls) {
     if (options.results_in_order) context_.AddMetadata("__results_in_order__", "true");
     if (options.prefetch > 0) {
       context_.AddMetadata("__prefetch__", std::to_string(options.prefetch));
@@ -330,7 +331,6 @@ class GrpcStream final : public RequestStream,
   }
 
   void OnDone(const grpc::Status& status) override {
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) on_unavailable_();
     observer_->on_done(with_tls_hint(to_absl(status), tls_));
     std::lock_guard lock(mu_);
     done_ = true;
@@ -377,7 +377,6 @@ class GrpcStream final : public RequestStream,
 
   StreamObserver* observer_;
   bool tls_;
-  std::function<void()> on_unavailable_;
   grpc::ClientContext context_;
   // Successive reads run on different gRPC threads: each 6 MiB append to
   // joined_ that TSan could not order cost it seconds of suppressed reports.
@@ -396,30 +395,36 @@ class GrpcStream final : public RequestStream,
   bool done_ = false;
 };
 
+// One channel to the Flow and the stubs on it.
+struct GrpcChannel {
+  GrpcChannel(const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& creds,
+              const grpc::ChannelArguments& args)
+      : channel(grpc::CreateCustomChannel(address, creds, args)),
+        stub(channel),
+        dry_run(jina::JinaGatewayDryRunRPC::NewStub(channel)),
+        discovery(jina::JinaDiscoverEndpointsRPC::NewStub(channel)),
+        info(jina::JinaInfoRPC::NewStub(channel)) {}
+
+  std::shared_ptr<grpc::Channel> channel;
+  grpc::GenericStub stub;
+  std::unique_ptr<jina::JinaGatewayDryRunRPC::Stub> dry_run;
+  std::unique_ptr<jina::JinaDiscoverEndpointsRPC::Stub> discovery;
+  std::unique_ptr<jina::JinaInfoRPC::Stub> info;
+};
+
 class GrpcTransport final : public Transport {
  public:
   GrpcTransport(const Target& target, const ClientOptions& options)
       : address_(target.address()),
-        channel_(grpc::CreateCustomChannel(address_, credentials(target, options),
-                                           channel_arguments(options))),
-        stub_(channel_),
-        dry_run_(jina::JinaGatewayDryRunRPC::NewStub(channel_)),
-        discovery_(jina::JinaDiscoverEndpointsRPC::NewStub(channel_)),
-        info_(jina::JinaInfoRPC::NewStub(channel_)),
+        credentials_(credentials(target, options)),
+        arguments_(channel_arguments(options)),
+        channel_(std::make_shared<GrpcChannel>(address_, credentials_, arguments_)),
         tls_(target.tls) {}
-
-  ~GrpcTransport() override {
-    {
-      std::lock_guard lock(watch_mu_);
-      stopping_ = true;
-    }
-    watch_cv_.notify_all();
-    if (watcher_.joinable()) watcher_.join();
-  }
 
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override {
-    return std::make_unique<GrpcStream>(stub_, options, observer, tls_, [this] { watch(); });
+    // The call keeps the channel it runs on.
+    return std::make_unique<GrpcStream>(channel()->stub, options, observer, tls_);
   }
 
   absl::Status dry_run(Duration timeout) override {
@@ -427,7 +432,7 @@ class GrpcTransport final : public Transport {
     context.set_deadline(std::chrono::system_clock::now() + timeout);
     google::protobuf::Empty request;
     jina::StatusProto response;
-    absl::Status status = watched(dry_run_->dry_run(&context, request, &response));
+    absl::Status status = to_absl(channel()->dry_run->dry_run(&context, request, &response));
     if (!status.ok()) return status;
     if (response.code() != jina::StatusProto::SUCCESS) {
       return absl::InternalError("dry run failed: " + response.description());
@@ -440,7 +445,8 @@ class GrpcTransport final : public Transport {
     context.set_deadline(std::chrono::system_clock::now() + timeout);
     google::protobuf::Empty request;
     jina::EndpointsProto response;
-    absl::Status status = watched(discovery_->endpoint_discovery(&context, request, &response));
+    absl::Status status =
+        to_absl(channel()->discovery->endpoint_discovery(&context, request, &response));
     if (!status.ok()) return status;
     return std::vector<std::string>(response.endpoints().begin(), response.endpoints().end());
   }
@@ -450,7 +456,7 @@ class GrpcTransport final : public Transport {
     context.set_deadline(std::chrono::system_clock::now() + timeout);
     google::protobuf::Empty request;
     jina::JinaInfoProto response;
-    absl::Status status = watched(info_->_status(&context, request, &response));
+    absl::Status status = to_absl(channel()->info->_status(&context, request, &response));
     if (!status.ok()) return status;
     nlohmann::json out = {{"jina", nlohmann::json::object()}, {"envs", nlohmann::json::object()}};
     for (const auto& [k, v] : response.jina()) out["jina"][k] = v;
@@ -462,53 +468,27 @@ class GrpcTransport final : public Transport {
   bool opens_streams_at_once() const override { return true; }  // the callback API queues
 
  private:
-  // After a failed connection gRPC reconnects in the background, but with no
-  // call in flight nothing polls that attempt except gRPC's 5 s backup
-  // poller, so a Flow that came up was seen seconds late (a retry meanwhile
-  // fails at once). Waiting on the channel polls it: the watcher does so
-  // until the channel is ready, or for kWatchFor after the last failure.
-  static constexpr auto kWatchFor = std::chrono::seconds(60);
-  static constexpr auto kWatchSlice = std::chrono::milliseconds(50);
-
-  absl::Status watched(const grpc::Status& status) {
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) watch();
-    return to_absl(status);
-  }
-
-  void watch() {
-    std::lock_guard lock(watch_mu_);
-    if (stopping_) return;
-    watch_until_ = std::chrono::steady_clock::now() + kWatchFor;
-    if (!watcher_.joinable()) watcher_ = std::thread([this] { watch_loop(); });
-    watch_cv_.notify_all();
-  }
-
-  void watch_loop() {
-    std::unique_lock lock(watch_mu_);
-    while (!stopping_) {
-      if (std::chrono::steady_clock::now() >= watch_until_) {
-        watch_cv_.wait(lock);  // until the next failure, or the end
-        continue;
-      }
-      lock.unlock();
-      const bool ready = channel_->WaitForConnected(std::chrono::system_clock::now() + kWatchSlice);
-      lock.lock();
-      if (ready) watch_until_ = std::chrono::steady_clock::now();
+  // The channel for the next call. One in TRANSIENT_FAILURE (the Flow was
+  // down) waits out a reconnect backoff, and a call on it fails at once even
+  // when the Flow is back; it reports that state until a connection
+  // succeeds, so whether the Flow is back cannot be told from it. A fresh
+  // channel (with a subchannel of its own) tries at once instead: a Flow
+  // that came back is used at once, and one still down fails as fast as
+  // the first time. Calls in flight keep the channel they run on.
+  std::shared_ptr<GrpcChannel> channel() {
+    std::lock_guard lock(mu_);
+    if (channel_->channel->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      channel_ = std::make_shared<GrpcChannel>(address_, credentials_, arguments_);
     }
+    return channel_;
   }
 
   std::string address_;
-  std::shared_ptr<grpc::Channel> channel_;
-  grpc::GenericStub stub_;
-  std::unique_ptr<jina::JinaGatewayDryRunRPC::Stub> dry_run_;
-  std::unique_ptr<jina::JinaDiscoverEndpointsRPC::Stub> discovery_;
-  std::unique_ptr<jina::JinaInfoRPC::Stub> info_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
+  grpc::ChannelArguments arguments_;
+  std::mutex mu_;
+  std::shared_ptr<GrpcChannel> channel_;  // under mu_
   bool tls_;
-  std::mutex watch_mu_;
-  std::condition_variable watch_cv_;
-  std::chrono::steady_clock::time_point watch_until_;  // under watch_mu_
-  bool stopping_ = false;                              // under watch_mu_
-  std::thread watcher_;                                // started on the first failure
 };
 
 }  // namespace

@@ -290,6 +290,34 @@ TEST_P(FaultInjection, FlowBackAfterRefusalsIsReachedPromptly) {
   EXPECT_LT(std::chrono::duration<double>(answered - back).count(), 3.0 * testing::kTimingSlack);
 }
 
+// The Flow was down long enough for the connection to back off, and is back:
+// the same Client sees it at once (is_flow_ready, and a post without retries),
+// not after the transport's own reconnect backoff.
+TEST_P(FaultInjection, FlowThatComesBackIsUsedAtOnce) {
+  Watchdog watchdog(seconds(30));
+  auto ledger = std::make_shared<Ledger>();
+  auto flow = start_flow(protocol(), ledger);
+  TcpProxy proxy(flow->port());
+  Client client = client_for(protocol(), proxy.port());
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    proxy.set_mode(TcpProxy::Mode::kDrop);
+    proxy.reset_all();
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_THROW(client.post("/record", numbered_docs(1)), ConnectionError);
+      EXPECT_FALSE(client.is_flow_ready(0.2));
+    }
+    proxy.set_mode(TcpProxy::Mode::kForward);
+    auto back = std::chrono::steady_clock::now();
+    EXPECT_TRUE(client.is_flow_ready(10));
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count(),
+              0.3 * testing::kTimingSlack);
+    Outcomes out = post_counted(client, "/record", 2, {});
+    EXPECT_FALSE(out.exception) << *out.exception;
+    expect_each_request_once(out, 2);
+  }
+}
+
 // The Flow dies mid-post (connections reset, new ones refused) and a new one
 // comes up behind the same address: with retries every request ends done
 // exactly once in what the caller receives, or is reported failed.
