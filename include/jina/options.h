@@ -77,6 +77,17 @@ struct ClientOptions {
   // limit; gRPC's own default is 4 MiB).
   int max_response_bytes = 1 << 30;
 
+  // Seconds a gateway may stay silent, with requests waiting for answers,
+  // before the Client checks that it is alive: gRPC sends an HTTP/2 ping
+  // (even with no call in flight, as Jina's client), WebSocket a ping frame,
+  // HTTP asks GET /status on another connection. No answer within half as
+  // long again ends the post with a ConnectionError (UNAVAILABLE): a silent
+  // gateway is given up on even without a `timeout`, while a slow Executor
+  // behind a live gateway is waited for. 0 turns the checks off. Finite and
+  // >= 0 (InvalidArgument otherwise); default 10 (Jina's). Gateways may
+  // refuse gRPC pings more often than every 10 s.
+  double keepalive = 10;
+
   // Which docarray wire format the Flow speaks. Unset: asked once from the
   // Flow's status (docarray < 0.30 means v1), v2 when that fails.
   std::optional<DocFormat> doc_format{};

@@ -1,5 +1,7 @@
 #include "client/host_uri.h"
 
+#include <cmath>
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -197,6 +199,10 @@ Target resolve_target(std::string_view host, const ClientOptions& options) {
     throw InvalidArgument(
         "tls_insecure_skip_verify is set but TLS is off (use grpcs://, https://, wss:// or "
         "tls = true)");
+  }
+  if (!std::isfinite(options.keepalive) || options.keepalive < 0) {
+    throw InvalidArgument("keepalive must be a finite number of seconds >= 0 (0: off), got " +
+                          std::to_string(options.keepalive));
   }
   if (options.max_response_bytes <= 0) {
     throw InvalidArgument("max_response_bytes must be > 0 (got " +

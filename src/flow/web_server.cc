@@ -661,6 +661,7 @@ class WebServer::Impl {
       if (bytes.size() == 1 && bytes[0] == '\0') {  // end of input
         c->reads_done = true;
         ws_next(c);
+        co_await ws_read_control_frames(c);
         co_return;
       }
       ++c->in_flight;
@@ -689,6 +690,20 @@ class WebServer::Impl {
                      ws_next(c);
                    });
       });
+    }
+  }
+
+  // After the end of input: keeps a read pending, as jina's gateway does, so
+  // that the client's keepalive pings get their pongs while the last
+  // requests are processed (Beast answers pings inside a read). Frames that
+  // still come are dropped; the read ends with the close.
+  template <class Stream>
+  asio::awaitable<void> ws_read_control_frames(std::shared_ptr<WsConnection<Stream>> c) {
+    while (!c->broken && !c->closing) {
+      beast::flat_buffer buffer;
+      beast::error_code ec;
+      co_await c->ws.async_read(buffer, await_into(ec));
+      if (ec) co_return;
     }
   }
 

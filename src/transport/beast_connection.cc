@@ -77,6 +77,8 @@ Endpoint Endpoint::from(const Target& target, const ClientOptions& options) {
   endpoint.host_header = target.address();
   endpoint.server_name = options.tls_server_name.empty() ? endpoint.host : options.tls_server_name;
   endpoint.max_response_bytes = static_cast<std::size_t>(options.max_response_bytes);
+  endpoint.keepalive = std::chrono::milliseconds(
+      static_cast<std::int64_t>(std::min(options.keepalive * 1000, 1e12)));
   if (target.tls) {
     endpoint.tls = tls_context(options);
   } else if (!options.tls_root_certificates_file.empty() ||
@@ -128,6 +130,16 @@ absl::Status network_status(const boost::system::error_code& error, const std::s
   if (error == beast::error::timeout) return absl::DeadlineExceededError(message);
   if (error == asio::error::operation_aborted) return absl::CancelledError(message);
   return absl::UnavailableError(message);
+}
+
+absl::Status connect_status(const boost::system::error_code& error, const std::string& what,
+                            std::chrono::milliseconds limit) {
+  if (error == beast::error::timeout) {
+    return absl::UnavailableError(what + ": no answer within " +
+                                  std::to_string(limit.count()) +
+                                  " ms (nothing answers at that address, or it is silent)");
+  }
+  return network_status(error, what);
 }
 
 }  // namespace jina::internal::beast_io

@@ -78,6 +78,7 @@ struct Endpoint {
   std::string server_name;                  // checked against the certificate, sent as SNI
   std::shared_ptr<asio::ssl::context> tls;  // null without TLS
   std::size_t max_response_bytes = 0;       // ClientOptions::max_response_bytes
+  std::chrono::milliseconds keepalive{0};   // ClientOptions::keepalive; 0: off
 
   static Endpoint from(const Target& target, const ClientOptions& options);
 };
@@ -113,6 +114,11 @@ class Connection {
 // A network error as a Status: UNAVAILABLE (retryable) for everything but a
 // timeout (DEADLINE_EXCEEDED) and an operation we aborted (CANCELLED).
 absl::Status network_status(const boost::system::error_code& error, const std::string& what);
+// The same while connecting (TCP, TLS, WebSocket handshake): a Flow that
+// gives no answer within `limit` is unreachable (UNAVAILABLE), not a passed
+// deadline of the caller's.
+absl::Status connect_status(const boost::system::error_code& error, const std::string& what,
+                            std::chrono::milliseconds limit);
 
 // A RequestStream whose work runs on the I/O thread: every call is posted to
 // `context` and handled by State (write, writes_done, cancel, finished). The

@@ -162,9 +162,19 @@ grpc::ChannelArguments channel_arguments(const ClientOptions& options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_response_bytes);
   args.SetMaxSendMessageSize(-1);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  if (options.keepalive > 0) {
+    const int keepalive_ms = static_cast<int>(std::min(options.keepalive * 1000, 2e9));
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, std::max(keepalive_ms, 1));
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, std::max(keepalive_ms / 2, 1));
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+    // A connection attempt whose handshake gets no answer (a silent server)
+    // is given up after twice `keepalive` (gRPC's own default is 20 s, the
+    // same for the default keepalive); gRPC names this argument for its
+    // other use, the least backoff.
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+                std::max(1000, static_cast<int>(std::min(2e9, options.keepalive * 2000))));
+  }
   // The Client retries itself, knowing which requests got answers.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   // A Client owns its connection: no sharing with other Clients' channels.

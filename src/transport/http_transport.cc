@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/http.hpp>
 #include <deque>
@@ -120,6 +122,7 @@ class HttpTransport final : public Transport {
   }
 
   HttpApi api() const { return api_; }
+  std::chrono::milliseconds keepalive() const { return endpoint_.keepalive; }
   asio::io_context& context() { return io_.context(); }
 
  private:
@@ -193,7 +196,9 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
       } catch (const boost::system::system_error& e) {
         error = e.code();
       }
-      if (error) co_return beast_io::network_status(error, "cannot connect to " + target());
+      if (error) {
+        co_return beast_io::connect_status(error, "cannot connect to " + target(), connect_timeout);
+      }
     }
     Connection& connection = *pooled->connection;
     if (in_use) in_use->connection = &connection;
@@ -287,7 +292,8 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
         format_(options.doc_format),
         paths_(std::move(paths)),
         max_workers_(options.prefetch > 0 ? std::min(options.prefetch, kMaxConnectionsPerStream)
-                                          : kMaxConnectionsPerStream) {}
+                                          : kMaxConnectionsPerStream),
+        liveness_(transport->context()) {}
 
   std::future<void> finished() { return finished_.get_future(); }
 
@@ -300,6 +306,11 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
       ++workers_;
       ++starting_;
       asio::co_spawn(transport_->context(), work(shared_from_this()), asio::detached);
+    }
+    if (!watching_ && transport_->keepalive().count() > 0) {
+      watching_ = true;
+      last_news_ = Clock::now();
+      asio::co_spawn(transport_->context(), watch_liveness(shared_from_this()), asio::detached);
     }
   }
 
@@ -339,6 +350,37 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
     self->maybe_finish();
   }
 
+  // HTTP/1.1 has no ping: while requests wait and the gateway has said
+  // nothing for `keepalive`, ask it GET /status on another connection. Any
+  // answer means it is alive (a slow Executor: keep waiting); none within
+  // half as long again means it is silent, and the stream fails.
+  static asio::awaitable<void> watch_liveness(std::shared_ptr<HttpStreamState> self) {
+    const std::chrono::milliseconds keepalive = self->transport_->keepalive();
+    while (!self->done_ && !self->failure_) {
+      self->liveness_.expires_at(self->last_news_ + keepalive);
+      boost::system::error_code ignored;
+      co_await self->liveness_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (self->done_ || self->failure_) break;
+      if (self->busy_.empty() || Clock::now() < self->last_news_ + keepalive) {
+        if (self->busy_.empty()) self->last_news_ = Clock::now();
+        continue;
+      }
+      auto probe = co_await self->transport_->exchange(http::verb::get, "/status", {},
+                                                       keepalive / 2, nullptr);
+      if (self->done_ || self->failure_) break;
+      if (probe.ok()) {
+        self->last_news_ = Clock::now();
+        continue;
+      }
+      self->fail(absl::UnavailableError(
+          "the gateway at " + self->transport_->target() + " answered neither the " +
+          std::to_string(self->busy_.size()) + " request(s) waiting for " +
+          std::to_string(keepalive.count()) + " ms nor a liveness probe (GET /status: " +
+          std::string(probe.status().message()) +
+          "): a silent server (ClientOptions::keepalive)"));
+    }
+  }
+
   asio::awaitable<void> send(const std::string& bytes, InUse& slot) {
     DataRequest request;
     std::string body;
@@ -353,6 +395,7 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
     }
     auto answer = co_await transport_->exchange(http::verb::post, call.path, std::move(body),
                                                 std::nullopt, &slot);
+    last_news_ = Clock::now();
     if (failure_) co_return;
     if (!answer.ok()) {
       fail(answer.status());
@@ -379,6 +422,7 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
     if (done_ || workers_ > 0) return;
     if (!failure_ && !(half_closed_ && queue_.empty())) return;
     done_ = true;
+    liveness_.cancel();
     observer_->on_done(failure_ ? *failure_ : absl::OkStatus());
     finished_.set_value();
   }
@@ -395,6 +439,9 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
   bool half_closed_ = false;
   bool done_ = false;
   std::optional<absl::Status> failure_;
+  asio::steady_timer liveness_;
+  bool watching_ = false;
+  Clock::time_point last_news_;  // the last answer from the gateway
   std::promise<void> finished_;
 };
 

@@ -31,8 +31,10 @@ constexpr char kEndOfInput[1] = {'\0'};
 // `finished_`.
 class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
  public:
-  WsStreamState(asio::io_context& context, StreamObserver* observer)
+  WsStreamState(asio::io_context& context, StreamObserver* observer,
+                std::chrono::milliseconds keepalive)
       : observer_(observer),
+        keepalive_(keepalive),
         wake_writer_(context, asio::steady_timer::time_point::max()),
         writer_exited_(context, asio::steady_timer::time_point::max()) {}
 
@@ -49,8 +51,9 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
     }
     if (error) {
       self->finish(self->cancelled_ ? absl::CancelledError("the post was cancelled")
-                                    : beast_io::network_status(
-                                          error, "cannot connect to " + endpoint.host_header));
+                                    : beast_io::connect_status(
+                                          error, "cannot connect to " + endpoint.host_header,
+                                          kConnectTimeout));
       co_return;
     }
     if (self->cancelled_) {
@@ -113,8 +116,16 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       self->close_ = nullptr;
       self->finish(self->cancelled_
                        ? absl::CancelledError("the post was cancelled")
-                       : beast_io::network_status(error, "WebSocket handshake with " + host));
+                       : beast_io::connect_status(error, "WebSocket handshake with " + host,
+                                                  kConnectTimeout));
       co_return;
+    }
+    // A silent gateway (the connection up, nothing answering) is given up
+    // on: a ping after `keepalive` without a byte from it, and the read fails
+    // when nothing has come by 1.5 x `keepalive`. Jina's gateway and the
+    // local Flow answer pings while an Executor works.
+    if (self->keepalive_.count() > 0) {
+      ws.set_option(websocket::stream_base::timeout{kConnectTimeout, self->keepalive_ * 3 / 2, true});
     }
     self->writer_running_ = true;
     asio::co_spawn(ws.get_executor(), writer(self, ws), asio::detached);
@@ -157,6 +168,12 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
           "a WebSocket message from the gateway is larger than "
           "ClientOptions::max_response_bytes (" +
           std::to_string(ws.read_message_max()) + " bytes)");
+    }
+    if (error == beast::error::timeout) {
+      co_return absl::UnavailableError(
+          "WebSocket: the gateway sent nothing, not even an answer to a keepalive ping, for " +
+          std::to_string(std::chrono::duration<double>(self->keepalive_ * 3 / 2).count()) +
+          " s (a silent server; ClientOptions::keepalive)");
     }
     if (error == websocket::error::closed) {
       const websocket::close_reason& reason = ws.reason();
@@ -221,6 +238,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
   }
 
   StreamObserver* observer_;
+  std::chrono::milliseconds keepalive_;  // 0: no pings
   std::deque<std::shared_ptr<const std::string>> queue_;
   asio::steady_timer wake_writer_;
   asio::steady_timer writer_exited_;
@@ -246,7 +264,7 @@ class WebsocketTransport final : public Transport {
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override {
     (void)options;  // prefetch and ordering are the Client's business here
-    auto state = std::make_shared<WsStreamState>(io_.context(), observer);
+    auto state = std::make_shared<WsStreamState>(io_.context(), observer, endpoint_.keepalive);
     asio::co_spawn(io_.context(), WsStreamState::run(state, endpoint_), asio::detached);
     return std::make_unique<WsStream>(std::move(state), io_.context());
   }

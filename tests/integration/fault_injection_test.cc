@@ -153,10 +153,12 @@ std::unique_ptr<Flow> start_flow(Protocol protocol, const std::shared_ptr<Ledger
   return flow;
 }
 
-Client client_for(Protocol protocol, int port) {
+Client client_for(Protocol protocol, int port, double keepalive = 10) {
   // The format is given so that no status probe runs through the faults.
   return Client(scheme(protocol) + "://127.0.0.1:" + std::to_string(port),
-                ClientOptions{.doc_format = DocFormat::kV2, .http_api = HttpApi::kPerEndpoint});
+                ClientOptions{.keepalive = keepalive,
+                              .doc_format = DocFormat::kV2,
+                              .http_api = HttpApi::kPerEndpoint});
 }
 
 std::vector<Document> numbered_docs(int n, const std::string& prefix = "d") {
@@ -414,6 +416,36 @@ TEST_P(FaultInjection, HalfOpenConnectionTimesOut) {
 }
 
 // The protocol is up but the Executor never returns: the timeout fires too.
+// Nothing answers and the post has no timeout: the keepalive check gives
+// the silent gateway up (gRPC: the handshake never completes; HTTP: neither
+// the request nor GET /status is answered; WebSocket: the handshake).
+TEST_P(FaultInjection, SilentServerIsGivenUpWithoutATimeout) {
+  Watchdog watchdog(seconds(30));
+  auto ledger = std::make_shared<Ledger>();
+  auto flow = start_flow(protocol(), ledger);
+  TcpProxy proxy(flow->port());
+  proxy.set_mode(TcpProxy::Mode::kHalfOpen);
+  Client client = client_for(protocol(), proxy.port(), /*keepalive=*/0.5);
+  Outcomes out = post_counted(client, "/record", 3, {});
+  ASSERT_TRUE(out.exception);
+  EXPECT_EQ(out.exception_type, "ConnectionError") << *out.exception;
+  EXPECT_EQ(out.code, absl::StatusCode::kUnavailable) << *out.exception;
+  expect_each_request_once(out, 3);
+  EXPECT_LT(out.seconds, 8.0 * testing::kTimingSlack);
+}
+
+// A live gateway in front of an Executor slower than the keepalive: the
+// checks find it alive, and the post waits for the answers.
+TEST_P(FaultInjection, SlowExecutorBehindALiveGatewayIsWaitedFor) {
+  Watchdog watchdog(seconds(30));
+  auto ledger = std::make_shared<Ledger>();
+  auto flow = start_flow(protocol(), ledger, /*delay_ms=*/1500);
+  Client client = client_for(protocol(), flow->port(), /*keepalive=*/0.3);
+  Outcomes out = post_counted(client, "/record", 2, {.request_size = 1});
+  EXPECT_FALSE(out.exception) << *out.exception;
+  EXPECT_EQ(out.done_count(), 2);
+}
+
 TEST_P(FaultInjection, ExecutorNeverAnswersTimesOut) {
   Watchdog watchdog(seconds(30));
   auto ledger = std::make_shared<Ledger>();

@@ -166,6 +166,10 @@ std::vector<Case> client_option_cases() {
       {"client_options", "MaxResponseBytesNegative",
        [] { target_of("http://host:1", {.max_response_bytes = -1}); },
        "max_response_bytes must be > 0 (got -1)"},
+      {"client_options", "KeepaliveNegative", [] { target_of("grpc://host:1", {.keepalive = -1}); },
+       "keepalive must be a finite number of seconds >= 0"},
+      {"client_options", "KeepaliveNaN",
+       [] { target_of("ws://host:1", {.keepalive = std::nan("")}); }, "keepalive must be"},
   };
 }
 
