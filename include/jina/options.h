@@ -81,11 +81,14 @@ struct ClientOptions {
   // before the Client checks that it is alive: gRPC sends an HTTP/2 ping
   // (even with no call in flight, as Jina's client), WebSocket a ping frame,
   // HTTP asks GET /status on another connection. No answer within half as
-  // long again ends the post with a ConnectionError (UNAVAILABLE): a silent
+  // long again (WebSocket: nothing for 1.5 x keepalive; Boost.Beast pings
+  // after 0.75 x) ends the post with a ConnectionError (UNAVAILABLE): a silent
   // gateway is given up on even without a `timeout`, while a slow Executor
   // behind a live gateway is waited for. 0 turns the checks off. Finite and
   // >= 0 (InvalidArgument otherwise); default 10 (Jina's). Gateways may
-  // refuse gRPC pings more often than every 10 s.
+  // refuse gRPC pings more often than every 10 s, and a WebSocket gateway
+  // that stops reading at its in-flight limit answers no ping meanwhile:
+  // raise it for Executors slower than this with many requests in flight.
   double keepalive = 10;
 
   // Which docarray wire format the Flow speaks. Unset: asked once from the
@@ -139,9 +142,11 @@ struct PostOptions {
   std::function<void(const Response&)> on_done{};
   // Called for every response carrying an Executor error (then `error` is a
   // BadServer), and for every request left without a response when the post
-  // ends early: the error the post ends with (a ConnectionError, Timeout or
-  // Cancelled), or, when another request's Executor error or a callback
-  // ended it, a jina::Error of code ABORTED naming that cause. The response
+  // ends early: the error the post ends with (a ConnectionError, Timeout,
+  // Cancelled, or another jina::Error such as DATA_LOSS for a response that
+  // does not parse), or, when another request's Executor error, a callback
+  // or an input generator ended it, a jina::Error of code ABORTED naming
+  // that cause. The response
   // is then the request itself with header().status() describing the
   // failure. docs/errors.md lists every case.
   std::function<void(const Response&, const Error&)> on_error{};
@@ -177,7 +182,8 @@ struct PostOptions {
   // learning the Flow's docarray format, connecting, sending, backoff and
   // re-sends included (Jina's `timeout`: the deadline of the whole call).
   // 0 = no limit. When it passes the post ends: requests without a response
-  // get on_error (jina::Timeout) and post() throws jina::Timeout.
+  // get on_error (jina::Timeout) and post() throws jina::Timeout; or, when
+  // the Flow was unreachable all along, a ConnectionError (as Jina's).
   double timeout = 0;
   // Draw a progress line on stderr when stderr is a terminal.
   bool show_progress = false;

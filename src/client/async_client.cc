@@ -285,7 +285,8 @@ class AsyncCore {
     }
   };
 
-  void on_loop(std::uint64_t id, const std::shared_ptr<TaskState>& task, std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
+  void on_loop(std::uint64_t id, const std::shared_ptr<TaskState>& task, std::string_view endpoint,
+               AsyncInputs inputs, const PostOptions& options) {
     auto post = std::make_shared<LoopPost>();
     post->endpoint = std::string(endpoint);
     post->inputs = std::move(inputs);

@@ -138,8 +138,8 @@ nlohmann::json Client::mutate(std::string_view mutation, const nlohmann::json& v
   auto result = core_->transport().graphql(body, internal::seconds(timeout));
   if (result.ok()) return *std::move(result);
   const absl::Status& status = result.status();
-  internal::throw_error_for(status.code(), "GraphQL at " + target() + " failed: " +
-                                               std::string(status.message()));
+  internal::throw_error_for(status.code(),
+                            "GraphQL at " + target() + " failed: " + std::string(status.message()));
 }
 
 DocFormat Client::doc_format() const { return core_->doc_format(); }

@@ -18,9 +18,8 @@ TypedError error_for(absl::StatusCode code, const std::string& message) {
     case absl::StatusCode::kAlreadyExists:
       return typed(Error(code, message));
     default:
-      return typed(ConnectionError(message, code == absl::StatusCode::kOk
-                                                ? absl::StatusCode::kUnknown
-                                                : code));
+      return typed(ConnectionError(
+          message, code == absl::StatusCode::kOk ? absl::StatusCode::kUnknown : code));
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <future>
+#include <system_error>
 #include <string>
 #include <thread>
 #include <utility>
@@ -49,7 +50,11 @@ std::shared_ptr<FormatLookup> FormatLookup::fixed(DocFormat format) {
 }
 
 FormatLookup::FormatLookup(std::shared_ptr<Transport> transport, std::optional<DocFormat> given)
-    : transport_(std::move(transport)), known_(given) {}
+    : transport_(std::move(transport)), known_(given) {
+  // Built now, after the transport's own statics (gRPC's, the log's): it is
+  // destroyed, and waits for the lookups still running, before them.
+  if (!known_) RunningLookups::get();
+}
 
 std::optional<DocFormat> FormatLookup::known() const {
   std::lock_guard lock(mu_);
@@ -75,34 +80,42 @@ std::uint64_t FormatLookup::ask(std::chrono::steady_clock::duration timeout, Lis
   // transport alive until `timeout` at most.
   RunningLookups& running = RunningLookups::get();
   running.started();
-  std::thread([self = shared_from_this(), timeout, &running]() mutable {
-    auto status = self->transport_->info(timeout);
-    if (status.ok()) {
-      self->finish(format_of(*status));
-    } else if (is_retryable(status.status().code())) {
-      self->finish(status.status());
-    } else {
-      self->finish(DocFormat::kV2);  // a Flow without the status call
-    }
-    self.reset();  // may be the last owner of the transport
+  try {
+    std::thread([self = shared_from_this(), timeout, &running]() mutable {
+      auto status = self->transport_->info(timeout);
+      if (status.ok()) {
+        self->finish(format_of(*status));
+      } else if (is_retryable(status.status().code())) {
+        self->finish(status.status());
+      } else {
+        self->finish(DocFormat::kV2);  // a Flow without the status call
+      }
+      self.reset();  // may be the last owner of the transport
+      running.ended();
+    }).detach();
+  } catch (const std::system_error& e) {
     running.ended();
-  }).detach();
+    // Every listener (this one included) learns that no lookup ran.
+    finish(absl::ResourceExhaustedError(std::string("cannot start a thread to ask the Flow: ") +
+                                        e.what()));
+  }
   return handle;
 }
 
 void FormatLookup::finish(const Result& result) {
-  std::unique_lock lock(mu_);
-  running_ = false;
-  if (result.ok()) known_ = *result;
-  while (!listeners_.empty()) {
-    auto it = listeners_.begin();
-    calling_ = it->first;
-    Listener listener = std::move(it->second);
-    listeners_.erase(it);
-    lock.unlock();
+  std::map<std::uint64_t, Listener> listeners;
+  {
+    std::lock_guard lock(mu_);
+    if (result.ok()) known_ = *result;
+    // The listeners of this lookup; one asking from now on starts the next.
+    listeners.swap(listeners_);
+    for (const auto& [handle, listener] : listeners) calling_.insert(handle);
+    running_ = false;
+  }
+  for (auto& [handle, listener] : listeners) {
     listener(result);
-    lock.lock();
-    calling_ = 0;
+    std::lock_guard lock(mu_);
+    calling_.erase(handle);
     called_.notify_all();
   }
 }
@@ -110,7 +123,7 @@ void FormatLookup::finish(const Result& result) {
 void FormatLookup::forget(std::uint64_t handle) {
   std::unique_lock lock(mu_);
   listeners_.erase(handle);
-  called_.wait(lock, [&] { return calling_ != handle; });
+  called_.wait(lock, [&] { return !calling_.contains(handle); });
 }
 
 FormatLookup::Result FormatLookup::wait(std::chrono::steady_clock::duration timeout) {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "absl/status/statusor.h"
 #include "jina/protocol.h"
@@ -59,11 +60,11 @@ class FormatLookup : public std::enable_shared_from_this<FormatLookup> {
   std::shared_ptr<Transport> transport_;
   mutable std::mutex mu_;
   std::condition_variable called_;
-  std::optional<DocFormat> known_;           // under mu_
-  bool running_ = false;                     // under mu_
+  std::optional<DocFormat> known_;               // under mu_
+  bool running_ = false;                         // under mu_
   std::map<std::uint64_t, Listener> listeners_;  // under mu_
-  std::uint64_t next_handle_ = 1;            // under mu_
-  std::uint64_t calling_ = 0;                // the listener running now; under mu_
+  std::uint64_t next_handle_ = 1;                // under mu_
+  std::set<std::uint64_t> calling_;  // listeners running now; under mu_
 };
 
 }  // namespace jina::internal

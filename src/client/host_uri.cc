@@ -1,12 +1,11 @@
 #include "client/host_uri.h"
 
-#include <cmath>
-
 #include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <string>
 
 #include "jina/error.h"

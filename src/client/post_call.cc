@@ -337,7 +337,8 @@ class PostCall {
   void start() {
     if (timeout_) deadline_ = time_.now() + *timeout_;
     if (options_.cancel && options_.cancel->cancelled()) {
-      return end(Cancelled("post to " + std::string(endpoint_) + " was cancelled before it started"));
+      return end(
+          Cancelled("post to " + std::string(endpoint_) + " was cancelled before it started"));
     }
     if (std::optional<DocFormat> format = formats_.known()) return start_streaming(*format);
     ask_format();
@@ -370,11 +371,9 @@ class PostCall {
   // --- the format phase ----------------------------------------------------
 
   void ask_format() {
-    // A lookup gets at most the status call's usual 5 s, and never more than
-    // the post has left.
-    Clock::duration budget = std::chrono::seconds(5);
-    if (deadline_) budget = std::max<Clock::duration>(std::min(budget, *deadline_ - time_.now()),
-                                                      std::chrono::milliseconds(1));
+    // The status call's usual 5 s, whatever the post has left: other posts
+    // may wait for the same lookup, and the post's own deadline ends it.
+    const Clock::duration budget = std::chrono::seconds(5);
     stop_lookup();
     int asked = ++lookups_;
     lookup_handle_ = formats_.ask(budget, [this, asked](const FormatLookup::Result& result) {
@@ -401,7 +400,8 @@ class PostCall {
       retry_at_ = time_.now() + *delay;
       if (log_enabled(LogLevel::kInfo)) {
         log(LogLevel::kInfo, "client",
-            "the Flow at " + transport_.target() + " is unreachable; asking for its format again in " +
+            "the Flow at " + transport_.target() +
+                " is unreachable; asking for its format again in " +
                 format_seconds(std::chrono::duration<double>(*delay).count()) + " s (attempt " +
                 std::to_string(lookups_ + 1) + ")");
       }
@@ -520,8 +520,8 @@ class PostCall {
       return typed(ConnectionError(
           transport_.protocol_name() + " error: UNAVAILABLE " + why + " (Flow at " +
           transport_.target() + ", unreachable until the post's timeout of " +
-          format_seconds(options_.timeout) + " s passed, " + std::to_string(attempts) +
-          " attempt" + (attempts == 1 ? "" : "s") + ")"));
+          format_seconds(options_.timeout) + " s passed, " + std::to_string(attempts) + " attempt" +
+          (attempts == 1 ? "" : "s") + ")"));
     }
     return typed(timed_out());
   }
@@ -551,9 +551,10 @@ class PostCall {
       case Event::Kind::kCancel:
         return end(Cancelled("post to " + std::string(endpoint_) + " was cancelled"));
       case Event::Kind::kFormat:
-        return on_format(event);
+        if (!ending_.thrown) on_format(event);  // no stream for a post that is over
+        return;
       case Event::Kind::kDone:
-        if (event.stream == stream_id_ && phase_ == Phase::kStreaming) {
+        if (event.stream == stream_id_ && phase_ == Phase::kStreaming && !ending_.thrown) {
           on_stream_done(event.status);
         }
         return;
@@ -687,10 +688,10 @@ class PostCall {
   // Ends with `thrown` (a callback's or a generator's exception); the
   // requests cut short get an ABORTED error saying why.
   void end(std::exception_ptr thrown, const std::string& why) {
-    end(TypedError{std::move(thrown),
-                   std::make_shared<Error>(absl::StatusCode::kAborted,
-                                           "the post ended before this request was answered: " +
-                                               why)});
+    end(TypedError{
+        std::move(thrown),
+        std::make_shared<Error>(absl::StatusCode::kAborted,
+                                "the post ended before this request was answered: " + why)});
   }
 
   // The post's ending: stops the stream (no answer is awaited any more),
@@ -709,7 +710,13 @@ class PostCall {
     const Error& error = *ending_.error;
     for (auto& [seq, p] : unanswered) {
       while (!ready_.empty() && ready_.begin()->first < seq) deliver_first_ready();
-      Response response = DataRequest::parse(*p.bytes, format_);
+      // The request as sent (its own bytes: they parse), or its id alone.
+      Response response;
+      try {
+        response = DataRequest::parse(*p.bytes, format_);
+      } catch (const std::exception&) {
+        response.header().set_request_id(p.request_id);
+      }
       Status& status = response.header().mutable_status();
       status.set_code(StatusCode::kError).set_description(error.what());
       status.mutable_exception().set_name(error_name(error)).set_args({error.what()});

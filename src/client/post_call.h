@@ -58,10 +58,9 @@ void run_post(Transport& transport, DocFormat format, std::string_view endpoint,
 class PostDriver {
  public:
   // Keeps references to every argument: they must outlive the driver.
-  PostDriver(Transport& transport, FormatLookup& formats, std::string_view endpoint,
-             Inputs& inputs, const PostOptions& options, const RandomSource& random,
-             PostResults results, std::function<void()> wake,
-             TimeSource& time = TimeSource::real());
+  PostDriver(Transport& transport, FormatLookup& formats, std::string_view endpoint, Inputs& inputs,
+             const PostOptions& options, const RandomSource& random, PostResults results,
+             std::function<void()> wake, TimeSource& time = TimeSource::real());
   // Cancels the stream if still open (waits for its end, as run_post does).
   ~PostDriver();
   PostDriver(const PostDriver&) = delete;

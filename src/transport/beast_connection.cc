@@ -135,8 +135,7 @@ absl::Status network_status(const boost::system::error_code& error, const std::s
 absl::Status connect_status(const boost::system::error_code& error, const std::string& what,
                             std::chrono::milliseconds limit) {
   if (error == beast::error::timeout) {
-    return absl::UnavailableError(what + ": no answer within " +
-                                  std::to_string(limit.count()) +
+    return absl::UnavailableError(what + ": no answer within " + std::to_string(limit.count()) +
                                   " ms (nothing answers at that address, or it is silent)");
   }
   return network_status(error, what);

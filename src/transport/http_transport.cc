@@ -376,8 +376,7 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
           "the gateway at " + self->transport_->target() + " answered neither the " +
           std::to_string(self->busy_.size()) + " request(s) waiting for " +
           std::to_string(keepalive.count()) + " ms nor a liveness probe (GET /status: " +
-          std::string(probe.status().message()) +
-          "): a silent server (ClientOptions::keepalive)"));
+          std::string(probe.status().message()) + "): a silent server (ClientOptions::keepalive)"));
     }
   }
 

@@ -50,10 +50,10 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       error = e.code();
     }
     if (error) {
-      self->finish(self->cancelled_ ? absl::CancelledError("the post was cancelled")
-                                    : beast_io::connect_status(
-                                          error, "cannot connect to " + endpoint.host_header,
-                                          kConnectTimeout));
+      self->finish(self->cancelled_
+                       ? absl::CancelledError("the post was cancelled")
+                       : beast_io::connect_status(
+                             error, "cannot connect to " + endpoint.host_header, kConnectTimeout));
       co_return;
     }
     if (self->cancelled_) {
@@ -121,11 +121,12 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       co_return;
     }
     // A silent gateway (the connection up, nothing answering) is given up
-    // on: a ping after `keepalive` without a byte from it, and the read fails
-    // when nothing has come by 1.5 x `keepalive`. Jina's gateway and the
+    // on: Beast pings after half the idle limit without a byte from it, and
+    // the read fails when nothing has come by the limit, 1.5 x `keepalive`. Jina's gateway and the
     // local Flow answer pings while an Executor works.
     if (self->keepalive_.count() > 0) {
-      ws.set_option(websocket::stream_base::timeout{kConnectTimeout, self->keepalive_ * 3 / 2, true});
+      ws.set_option(
+          websocket::stream_base::timeout{kConnectTimeout, self->keepalive_ * 3 / 2, true});
     }
     self->writer_running_ = true;
     asio::co_spawn(ws.get_executor(), writer(self, ws), asio::detached);

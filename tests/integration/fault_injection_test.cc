@@ -155,10 +155,10 @@ std::unique_ptr<Flow> start_flow(Protocol protocol, const std::shared_ptr<Ledger
 
 Client client_for(Protocol protocol, int port, double keepalive = 10) {
   // The format is given so that no status probe runs through the faults.
-  return Client(scheme(protocol) + "://127.0.0.1:" + std::to_string(port),
-                ClientOptions{.keepalive = keepalive,
-                              .doc_format = DocFormat::kV2,
-                              .http_api = HttpApi::kPerEndpoint});
+  return Client(
+      scheme(protocol) + "://127.0.0.1:" + std::to_string(port),
+      ClientOptions{
+          .keepalive = keepalive, .doc_format = DocFormat::kV2, .http_api = HttpApi::kPerEndpoint});
 }
 
 std::vector<Document> numbered_docs(int n, const std::string& prefix = "d") {
