@@ -317,8 +317,6 @@ class AsyncClient {
   explicit AsyncClient(std::string_view host);
   AsyncClient(std::string_view host, ClientOptions options);
   explicit AsyncClient(ClientOptions options = {});
-  // For tests: an AsyncClient over any transport.
-  AsyncClient(std::shared_ptr<internal::Transport> transport, ClientOptions options);
   // Cancels the posts still running and waits until they and every callback
   // already due have finished, so no callback runs after it returns. Must not
   // be called from one of this client's callbacks or generators.
@@ -345,6 +343,10 @@ class AsyncClient {
   ClientStats stats() const;
 
  private:
+  // Over any transport: jina::testing::FakeGateway and the library's tests.
+  friend struct internal::ClientAccess;
+  AsyncClient(std::shared_ptr<internal::Transport> transport, ClientOptions options);
+
   std::unique_ptr<internal::AsyncCore> core_;
 };
 

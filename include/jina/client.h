@@ -97,6 +97,7 @@ class Inputs {
 namespace internal {
 class ClientCore;
 class Transport;
+struct ClientAccess;
 }  // namespace internal
 
 class Client {
@@ -108,8 +109,6 @@ class Client {
   explicit Client(std::string_view host);
   Client(std::string_view host, ClientOptions options);
   explicit Client(ClientOptions options = {});
-  // For tests: a Client over any transport.
-  Client(std::shared_ptr<internal::Transport> transport, ClientOptions options);
   ~Client();
   // Copies share the connection (cheap).
   Client(const Client&);
@@ -171,6 +170,11 @@ class Client {
   std::string target() const;
 
  private:
+  // Over any transport: jina::testing::FakeGateway (jina/testing.h) and the
+  // library's own tests.
+  friend struct internal::ClientAccess;
+  Client(std::shared_ptr<internal::Transport> transport, ClientOptions options);
+
   std::shared_ptr<internal::ClientCore> core_;
 };
 

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/client_access.h"
 #include "client/client_core.h"
 #include "integration/tcp_proxy.h"
 #include "jina/client.h"
@@ -101,7 +102,8 @@ jina::Client make_client(const std::string& uri) {
   jina::ClientOptions options{.doc_format = jina::DocFormat::kV2,
                               .http_api = jina::HttpApi::kPerEndpoint};
   auto core = jina::internal::make_core(uri, options);
-  return jina::Client(std::make_shared<CountingTransport>(std::move(core)), options);
+  return jina::internal::ClientAccess::client(std::make_shared<CountingTransport>(std::move(core)),
+                                              options);
 }
 
 // "/echo": answers the docs (after a short random pause); "/fail": an

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/client_access.h"
 #include "jina/async_client.h"
 #include "jina/error.h"
 #include "transport/transport.h"
@@ -30,7 +31,7 @@ using namespace std::chrono_literals;
 class EchoTransport : public testing::MockTransport {
  public:
   EchoTransport()
-      : MockTransport([](const DataRequest& received) {
+      : internal::FakeTransport([](const DataRequest& received) {
           DataRequest request = received;
           if (request.header().exec_endpoint() == "/fail") {
             request.header().mutable_status().set_code(StatusCode::kError).set_description("boom");
@@ -52,7 +53,8 @@ DocumentArray docs(int n) {
 class AsyncClientTest : public ::testing::Test {
  protected:
   std::shared_ptr<EchoTransport> transport_ = std::make_shared<EchoTransport>();
-  AsyncClient client_{transport_, {.doc_format = DocFormat::kV2}};
+  AsyncClient client_ =
+      internal::ClientAccess::async_client(transport_, {.doc_format = DocFormat::kV2});
 };
 
 TEST_F(AsyncClientTest, GetReturnsTheDocsOfEveryResponse) {
@@ -335,7 +337,7 @@ TEST_F(AsyncClientTest, ATaskDestroyedBeforeCompletionStillRunsItsCallbacks) {
 
 TEST_F(AsyncClientTest, DestroyingTheClientCancelsRunningPosts) {
   transport_->hold(true);
-  auto client = std::make_unique<AsyncClient>(transport_, ClientOptions{});
+  auto client = std::make_unique<AsyncClient>(internal::ClientAccess::async_client(transport_, {}));
   std::atomic<int> cancelled{0};
   PostTask task = client->post("/", docs(1)).on_error([&](const Error& e) {
     if (dynamic_cast<const Cancelled*>(&e)) ++cancelled;
@@ -416,7 +418,8 @@ TEST(AsyncClientFirstStep, OneRequestStartsOnTheCallersThread) {
     bool opens_streams_at_once() const override { return true; }
   };
   auto transport = std::make_shared<AtOnce>();
-  AsyncClient client(transport, {.doc_format = DocFormat::kV2});
+  AsyncClient client =
+      internal::ClientAccess::async_client(transport, {.doc_format = DocFormat::kV2});
   EXPECT_EQ(client.post("/", docs(3), {.request_size = 3}).get().size(), 3u);
   {
     std::lock_guard lock(transport->mu);
@@ -468,8 +471,9 @@ TEST_F(AsyncClientTest, ATimeoutFiresForAPostOnTheLoop) {
   transport_->hold(false);
 }
 
-TEST_F(AsyncClientTest, UntilTheFormatIsKnownPostsRunOnThreads) {
-  AsyncClient detecting(transport_, {});  // asks the Flow for its format on the first post
+TEST_F(AsyncClientTest, PostsLearnTheFormatOnTheLoop) {
+  // Asks the Flow for its format on the first post, without a thread of its own.
+  AsyncClient detecting = internal::ClientAccess::async_client(transport_, {});
   EXPECT_EQ(detecting.post("/", docs(1)).get().size(), 1u);
   EXPECT_EQ(detecting.post("/", docs(3), {.request_size = 1}).get().size(), 3u);
 }

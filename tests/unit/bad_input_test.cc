@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/client_access.h"
 #include "client/host_uri.h"
 #include "jina/client.h"
 #include "jina/document.h"
@@ -45,7 +46,7 @@ DocumentArray five_docs() {
 std::vector<DataRequest> post_with(const PostOptions& options, DocumentArray docs = five_docs(),
                                    std::string_view endpoint = "/") {
   auto transport = std::make_shared<MockTransport>();
-  Client client(transport, {.doc_format = DocFormat::kV2});
+  Client client = internal::ClientAccess::client(transport, {.doc_format = DocFormat::kV2});
   client.post(endpoint, std::move(docs), options);
   return transport->requests();
 }

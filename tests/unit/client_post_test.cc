@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/client_access.h"
 #include "client/post_call.h"
 #include "client/progress.h"
 #include "jina/client.h"
@@ -120,7 +121,7 @@ TEST(ClientPostTest, RetryScheduleOnAnInjectedClock) {
 
 TEST(ClientPostTest, NeverMoreThanPrefetchInFlight) {
   auto transport = std::make_shared<MockTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   DocumentArray out = client.post("/", docs(200), {.request_size = 2, .prefetch = 3});
   EXPECT_EQ(out.size(), 200u);
   EXPECT_LE(transport->max_outstanding.load(), 3);
@@ -130,7 +131,7 @@ TEST(ClientPostTest, NeverMoreThanPrefetchInFlight) {
 
 TEST(ClientPostTest, RequestSizeZeroSendsEverythingInOneRequest) {
   auto transport = std::make_shared<MockTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   client.post("/", docs(250), {.request_size = 0});
   ASSERT_EQ(transport->seen.size(), 1u);
   EXPECT_EQ(transport->seen[0].docs().size(), 250u);
@@ -138,7 +139,7 @@ TEST(ClientPostTest, RequestSizeZeroSendsEverythingInOneRequest) {
 
 TEST(ClientPostTest, StreamOptionsComeFromPostOptions) {
   auto transport = std::make_shared<MockTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   client.post("/", docs(1),
               {.compression = Compression::kDeflate,
                .results_in_order = true,
@@ -152,7 +153,7 @@ TEST(ClientPostTest, StreamOptionsComeFromPostOptions) {
 TEST(ClientPostTest, MalformedResponseFailsThePostWithOutcomes) {
   auto transport = std::make_shared<MockTransport>(
       [](const DataRequest&) { return std::optional<std::string>("\xff\xff garbage"); });
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   int errors = 0;
   try {
     client.post("/", docs(3),
@@ -171,7 +172,7 @@ TEST(ClientPostTest, UnknownResponseIdsAreIgnored) {
     copy.header().set_request_id("not-a-request-of-ours");
     return std::optional<std::string>(copy.serialize());
   });
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   // The stream ends with the real request unanswered: a failure, not a
   // silently lost Document.
   EXPECT_THAT(
@@ -181,7 +182,7 @@ TEST(ClientPostTest, UnknownResponseIdsAreIgnored) {
 
 TEST(ClientPostTest, GeneratorExceptionPropagates) {
   auto transport = std::make_shared<MockTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   int n = 0;
   auto generator = [&]() -> std::optional<Document> {
     if (++n == 5) throw std::runtime_error("input broke");
@@ -270,7 +271,7 @@ namespace {
 
 TEST(ClientPostWindowTest, DocsInFlightAreBoundedToo) {
   auto transport = std::make_shared<MockTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   // 10 docs per request, at most 25 docs out: 3 requests (the third crosses
   // the bound, none after it), whatever prefetch allows.
   client.post("/", docs(300), {.request_size = 10, .prefetch = 1000, .max_docs_in_flight = 25});

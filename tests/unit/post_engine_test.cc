@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/client_access.h"
 #include "jina/async_client.h"
 #include "jina/client.h"
 #include "jina/error.h"
@@ -102,7 +103,7 @@ TEST(PostEngineTest, ExecutorErrorWithoutOnErrorGivesEveryRequestAnOutcome) {
     SCOPED_TRACE("prefetch " + std::to_string(prefetch));
     auto transport = failing_at("7");
     transport->answer_delay = std::chrono::microseconds(2000);
-    Client client(transport, {.doc_format = DocFormat::kV2});
+    Client client = internal::ClientAccess::client(transport, {.doc_format = DocFormat::kV2});
     std::atomic<int> always{0};
     std::set<std::string> ids;
     std::mutex mu;
@@ -128,7 +129,7 @@ TEST(PostEngineTest, ExecutorErrorWithoutOnErrorGivesEveryRequestAnOutcome) {
 TEST(PostEngineTest, RequestsCutShortByAnExecutorErrorGetAbortedErrors) {
   auto transport = failing_at("3");
   transport->hold(false);
-  Client client(transport, {.doc_format = DocFormat::kV2});
+  Client client = internal::ClientAccess::client(transport, {.doc_format = DocFormat::kV2});
   Ledger ledger;
   // on_error is given for every request, so the Executor error does not end
   // the post: all 20 are answered.
@@ -141,7 +142,7 @@ TEST(PostEngineTest, RequestsCutShortByAnExecutorErrorGetAbortedErrors) {
 TEST(PostEngineTest, ThrowingCallbackEndsThePostAfterEveryOtherOutcome) {
   auto transport = std::make_shared<MockTransport>();
   transport->answer_delay = std::chrono::microseconds(1000);
-  Client client(transport, {.doc_format = DocFormat::kV2});
+  Client client = internal::ClientAccess::client(transport, {.doc_format = DocFormat::kV2});
   Ledger ledger;
   PostOptions options = ledger.options({.request_size = 1, .prefetch = 6});
   int calls = 0;
@@ -163,7 +164,7 @@ TEST(PostEngineTest, ThrowingCallbackEndsThePostAfterEveryOtherOutcome) {
 TEST(PostEngineTest, GeneratorThatThrowsLeavesNoRequestWithoutOutcome) {
   auto transport = std::make_shared<MockTransport>();
   transport->hold(true);  // nothing is answered before the generator throws
-  Client client(transport, {.doc_format = DocFormat::kV2});
+  Client client = internal::ClientAccess::client(transport, {.doc_format = DocFormat::kV2});
   Ledger ledger;
   int n = 0;
   auto generator = [&]() -> std::optional<Document> {
@@ -204,7 +205,7 @@ class SilentStatusTransport : public MockTransport {
 
 TEST(PostEngineTest, TimeoutBoundsTheFormatLookup) {
   auto transport = std::make_shared<SilentStatusTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   auto start = std::chrono::steady_clock::now();
   EXPECT_THAT([&] { client.post("/", docs(1), {.timeout = 0.3}); },
               ::testing::ThrowsMessage<Timeout>(HasSubstr("docarray format")));
@@ -216,7 +217,7 @@ TEST(PostEngineTest, TimeoutBoundsTheFormatLookup) {
 
 TEST(PostEngineTest, CancelDuringTheFormatLookupEndsThePostAtOnce) {
   auto transport = std::make_shared<SilentStatusTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   CancelToken token;
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -231,7 +232,7 @@ TEST(PostEngineTest, CancelDuringTheFormatLookupEndsThePostAtOnce) {
 
 TEST(PostEngineTest, DocFormatNeverHoldsOtherPostsBack) {
   auto transport = std::make_shared<SilentStatusTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   // One thread asks the (silent) Flow for its format: up to 5 s.
   std::thread asker([&] { EXPECT_EQ(client.doc_format(), DocFormat::kV2); });
   while (transport->asked == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -277,7 +278,7 @@ TEST(PostEngineTest, CancelDuringBackoffEndsThePostAtOnce) {
     auto transport = std::make_shared<DownTransport>();
     ClientOptions client_options;
     if (format_known) client_options.doc_format = DocFormat::kV2;
-    Client client(transport, client_options);
+    Client client = internal::ClientAccess::client(transport, client_options);
     CancelToken token;
     Ledger ledger;
     std::thread canceller([&] {
@@ -302,7 +303,7 @@ TEST(PostEngineTest, CancelDuringBackoffEndsThePostAtOnce) {
 
 TEST(PostEngineTest, UnreachableFlowIsAskedForItsFormatOnTheRetrySchedule) {
   auto transport = std::make_shared<DownTransport>();
-  Client client(transport, {});
+  Client client = internal::ClientAccess::client(transport, {});
   EXPECT_THAT(
       [&] {
         client.post("/", docs(1),
@@ -315,7 +316,7 @@ TEST(PostEngineTest, UnreachableFlowIsAskedForItsFormatOnTheRetrySchedule) {
 
 TEST(PostEngineTest, AsyncClientLooksTheFormatUpWithoutAThreadPerPost) {
   auto transport = std::make_shared<SilentStatusTransport>();
-  AsyncClient client(transport, {});
+  AsyncClient client = internal::ClientAccess::async_client(transport, {});
   std::vector<PostTask> tasks;
   for (int i = 0; i < 20; ++i) tasks.push_back(client.post("/", docs(1)));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
