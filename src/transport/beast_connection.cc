@@ -90,12 +90,22 @@ Endpoint Endpoint::from(const Target& target, const ClientOptions& options) {
 }
 
 asio::awaitable<std::unique_ptr<Connection>> Connection::open(
-    const Endpoint& endpoint, std::chrono::milliseconds connect_timeout) {
+    const Endpoint& endpoint, std::chrono::milliseconds connect_timeout,
+    std::function<void()>* abort) {
   auto executor = co_await asio::this_coro::executor;
+  // Resets `*abort` on every way out (the locals it refers to go then).
+  struct AbortScope {
+    std::function<void()>* abort;
+    ~AbortScope() {
+      if (abort) *abort = nullptr;
+    }
+  } scope{abort};
   tcp::resolver resolver(executor);
+  if (abort) *abort = [&resolver] { resolver.cancel(); };
   auto addresses =
       co_await resolver.async_resolve(endpoint.host, endpoint.port, asio::use_awaitable);
   beast::tcp_stream tcp_stream(executor);
+  if (abort) *abort = [&tcp_stream] { tcp_stream.cancel(); };
   tcp_stream.expires_after(connect_timeout);
   co_await tcp_stream.async_connect(addresses, asio::use_awaitable);
   tcp_stream.socket().set_option(tcp::no_delay(true));
@@ -104,6 +114,7 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::open(
     co_return std::unique_ptr<Connection>(new Connection(std::move(tcp_stream)));
   }
   TlsStream tls_stream(std::move(tcp_stream), *endpoint.tls);
+  if (abort) *abort = [&tls_stream] { beast::get_lowest_layer(tls_stream).cancel(); };
   // SNI only for names: RFC 6066 forbids IP literals there.
   if (!is_ip_literal(endpoint.server_name)) {
     SSL_set_tlsext_host_name(tls_stream.native_handle(), endpoint.server_name.c_str());

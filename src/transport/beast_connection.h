@@ -20,6 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -103,8 +104,13 @@ class Connection {
 
   // Resolves, connects (each within `connect_timeout`) and, with TLS,
   // handshakes. Throws boost::system::system_error.
+  // While it runs, `*abort` (when given) ends it at once with
+  // operation_aborted: a post cancelled (or out of time) while connecting
+  // does not wait out `connect_timeout`. Call it on the I/O thread only; it
+  // is reset to empty before open() returns.
   static asio::awaitable<std::unique_ptr<Connection>> open(
-      const Endpoint& endpoint, std::chrono::milliseconds connect_timeout);
+      const Endpoint& endpoint, std::chrono::milliseconds connect_timeout,
+      std::function<void()>* abort = nullptr);
 
  private:
   explicit Connection(std::variant<PlainStream, TlsStream> stream) : stream_(std::move(stream)) {}

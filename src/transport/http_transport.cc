@@ -49,6 +49,7 @@ struct PooledConnection {
 // cancel can close it.
 struct InUse {
   Connection* connection = nullptr;
+  std::function<void()> abort_connect;  // set while a connection is being opened
 };
 
 class HttpTransport final : public Transport {
@@ -192,7 +193,8 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
       boost::system::error_code error;
       try {
         pooled = std::make_unique<PooledConnection>();
-        pooled->connection = co_await Connection::open(endpoint_, connect_timeout);
+        pooled->connection = co_await Connection::open(endpoint_, connect_timeout,
+                                                       in_use ? &in_use->abort_connect : nullptr);
       } catch (const boost::system::system_error& e) {
         error = e.code();
       }
@@ -330,6 +332,8 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
         Connection* connection = slot->connection;
         slot->connection = nullptr;  // tells exchange() it was cancelled
         connection->close();
+      } else if (slot->abort_connect) {
+        slot->abort_connect();  // still connecting: at once, not after the connect timeout
       }
     }
     maybe_finish();

@@ -45,7 +45,8 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
     std::unique_ptr<Connection> connection;
     boost::system::error_code error;
     try {
-      connection = co_await Connection::open(endpoint, kConnectTimeout);
+      // cancel() aborts the connect through close_ (reset once it is open).
+      connection = co_await Connection::open(endpoint, kConnectTimeout, &self->close_);
     } catch (const boost::system::system_error& e) {
       error = e.code();
     }

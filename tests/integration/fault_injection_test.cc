@@ -4,7 +4,9 @@
 // sent gets exactly one outcome: on_done, on_error, or the exception that
 // ends the post) and runs under a watchdog, so a hang fails instead of
 // blocking CI.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -444,6 +446,59 @@ TEST_P(FaultInjection, SlowExecutorBehindALiveGatewayIsWaitedFor) {
   Outcomes out = post_counted(client, "/record", 2, {.request_size = 1});
   EXPECT_FALSE(out.exception) << *out.exception;
   EXPECT_EQ(out.done_count(), 2);
+}
+
+// A listening socket whose accept queue is full (backlog 0, a few
+// connections never accepted): a new connect to it hangs, as to a host that
+// drops packets, but on loopback.
+class SaturatedListener {
+ public:
+  SaturatedListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    for (int i = 0; i < 3; ++i) {
+      int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      ::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+      fillers_.push_back(c);
+    }
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  ~SaturatedListener() {
+    for (int c : fillers_) ::close(c);
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;
+};
+
+// Cancelled while the connection is still being opened: the post ends at
+// once, not after the transport's connect timeout (5 s).
+TEST_P(FaultInjection, CancelWhileConnectingEndsAtOnce) {
+  Watchdog watchdog(seconds(30));
+  SaturatedListener listener;
+  Client client = client_for(protocol(), listener.port());
+  CancelToken token;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    token.cancel();
+  });
+  Outcomes out = post_counted(client, "/record", 2, {.cancel = token});
+  canceller.join();
+  ASSERT_TRUE(out.exception);
+  EXPECT_EQ(out.code, absl::StatusCode::kCancelled) << *out.exception;
+  expect_each_request_once(out, 2);
+  EXPECT_LT(out.seconds, 0.1 + 0.1 * testing::kTimingSlack);
 }
 
 TEST_P(FaultInjection, ExecutorNeverAnswersTimesOut) {
