@@ -266,7 +266,9 @@ class PostCall {
     std::deque<Event> events;
     while (!turn(events)) queue_.take(events, next_deadline(), time_);
     finish_stream();
-    if (ending_.thrown) std::rethrow_exception(ending_.thrown);
+    // Handed over, not kept: the exception's last owner is then the caller
+    // (libstdc++ counts its owners where TSan cannot see).
+    if (ending_.thrown) std::rethrow_exception(std::exchange(ending_.thrown, nullptr));
   }
 
   // run() one turn at a time, never waiting (PostDriver): true once over.
@@ -297,7 +299,7 @@ class PostCall {
     }
     if (!stream_ || Clock::now() >= *finish_by_) {
       stream_.reset();
-      if (ending_.thrown) std::rethrow_exception(ending_.thrown);
+      if (ending_.thrown) std::rethrow_exception(std::exchange(ending_.thrown, nullptr));
       return true;
     }
     deadline = finish_by_;
