@@ -119,6 +119,7 @@ void pump(const std::shared_ptr<TaskState>& task) {
         set_error(t.outcome, t.iter_error);
       } else if (t.iter_result && t.outcome.docs) {
         t.outcome.docs = std::move(*t.iter_result);
+        t.iter_result.reset();  // taken: a later on_iter may set it again
       }
     }
     if (t.finals_run < t.finals.size()) {
@@ -427,6 +428,9 @@ void PostTask::add_iter(internal::IterCallback callback) {
   internal::TaskState& t = checked(state_);
   std::unique_lock lock(t.mu);
   t.iters.push_back({std::move(callback), 0});
+  // Attached after the post settled (it can be that quick): its result
+  // still updates the outcome, for get() and the callbacks attached later.
+  t.finalized = false;
   internal::schedule_pump(state_, lock);
 }
 

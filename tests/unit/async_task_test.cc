@@ -229,6 +229,15 @@ TEST_F(AsyncClientTest, OnFinishedAndOnIterUpdateTheResult) {
   EXPECT_EQ(out[0].text(), "2");  // the last value returned
 }
 
+TEST_F(AsyncClientTest, OnIterAttachedAfterThePostSettledStillUpdatesTheResult) {
+  PostTask task = client_.post("/", docs(3), {.request_size = 1, .results_in_order = true});
+  ASSERT_TRUE(task.wait_for(10s));  // settled before the callback is attached
+  task.on_iter([](const Response& r) { return r.docs(); }, true);
+  DocumentArray out = task.get();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].text(), "2");
+}
+
 TEST_F(AsyncClientTest, UpdatesResultNeedsACallbackThatReturnsDocs) {
   PostTask task = client_.post("/", docs(1));
   EXPECT_THROW(task.on_success([](const DocumentArray&) {}, true), InvalidArgument);
