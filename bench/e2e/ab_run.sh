@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A/B of two builds of the Client against one local Flow: the hand-written
+# floor, this tree's cpp_client_bench and another tree's, alternating run by
+# run so that the shared machine's load hits all three alike. Prints one
+# markdown row per (workload, client): median docs/s and client CPU per doc.
+# Usage: [REPS=5] bench/e2e/ab_run.sh <build-dir> <other-build-dir>
+#   e.g. git worktree add ../base <commit> && (cd ../base && cmake --preset release &&
+#        cmake --build build/release --target cpp_client_bench)
+#        bench/e2e/ab_run.sh build/release ../base/build/release
+set -euo pipefail
+new="$1/bench/e2e"
+old="$2/bench/e2e"
+reps="${REPS:-5}"
+log="$(mktemp)"
+out="$(mktemp)"
+"$new/bench_flow_server" >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -f "$log" "$out"' EXIT
+for _ in $(seq 1 100); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
+port="$(awk '/^PORT /{print $2}' "$log")"
+for args in "--docs 10000 --request-size 100" "--docs 2000 --request-size 1"; do
+  for _ in $(seq 1 "$reps"); do
+    # shellcheck disable=SC2086
+    {
+      echo "floor|$args|$("$new/grpc_floor_bench" --port "$port" $args)"
+      echo "this|$args|$("$new/cpp_client_bench" --port "$port" $args)"
+      echo "other|$args|$("$old/cpp_client_bench" --port "$port" $args)"
+    } >>"$out"
+  done
+done
+python3 - "$out" <<'PY'
+import json, statistics, sys
+cells = {}
+for line in open(sys.argv[1]):
+    who, args, result = line.rstrip("\n").split("|", 2)
+    cells.setdefault((args, who), []).append(json.loads(result))
+print("| workload | client | docs/s | client CPU µs/doc |")
+print("|---|---|---:|---:|")
+for (args, who), runs in sorted(cells.items()):
+    dps = statistics.median(r["docs_per_s"] for r in runs)
+    cpu = statistics.median(r["cpu_s"] / r["docs"] * 1e6 for r in runs)
+    print(f"| {args} | {who} | {dps:,.0f} | {cpu:.1f} |")
+PY
