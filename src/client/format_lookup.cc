@@ -2,8 +2,8 @@
 
 #include <charconv>
 #include <future>
-#include <system_error>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 

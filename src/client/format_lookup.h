@@ -64,7 +64,7 @@ class FormatLookup : public std::enable_shared_from_this<FormatLookup> {
   bool running_ = false;                         // under mu_
   std::map<std::uint64_t, Listener> listeners_;  // under mu_
   std::uint64_t next_handle_ = 1;                // under mu_
-  std::set<std::uint64_t> calling_;  // listeners running now; under mu_
+  std::set<std::uint64_t> calling_;              // listeners running now; under mu_
 };
 
 }  // namespace jina::internal

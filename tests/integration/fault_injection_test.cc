@@ -417,7 +417,6 @@ TEST_P(FaultInjection, HalfOpenConnectionTimesOut) {
   EXPECT_EQ(ledger->total(), 0);
 }
 
-// The protocol is up but the Executor never returns: the timeout fires too.
 // Nothing answers and the post has no timeout: the keepalive check gives
 // the silent gateway up (gRPC: the handshake never completes; HTTP: neither
 // the request nor GET /status is answered; WebSocket: the handshake).
@@ -501,6 +500,7 @@ TEST_P(FaultInjection, CancelWhileConnectingEndsAtOnce) {
   EXPECT_LT(out.seconds, 0.1 + 0.1 * testing::kTimingSlack);
 }
 
+// The protocol is up but the Executor never returns: the timeout fires too.
 TEST_P(FaultInjection, ExecutorNeverAnswersTimesOut) {
   Watchdog watchdog(seconds(30));
   auto ledger = std::make_shared<Ledger>();
