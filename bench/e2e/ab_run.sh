@@ -11,13 +11,10 @@ set -euo pipefail
 new="$1/bench/e2e"
 old="$2/bench/e2e"
 reps="${REPS:-5}"
-log="$(mktemp)"
 out="$(mktemp)"
-"$new/bench_flow_server" >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$log" "$out"' EXIT
-for _ in $(seq 1 100); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
-port="$(awk '/^PORT /{print $2}' "$log")"
+source "$(dirname "$0")/bench_flow.sh"
+trap 'stop_bench_flow; rm -f "$out"' EXIT
+start_bench_flow "$1"
 for args in "--docs 10000 --request-size 100" "--docs 2000 --request-size 1"; do
   for _ in $(seq 1 "$reps"); do
     # shellcheck disable=SC2086

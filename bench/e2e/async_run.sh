@@ -12,13 +12,10 @@ build="${1:-$root/build/release}"
 reps="${REPS:-5}"
 docs="${DOCS:-3000}"
 [[ -n "${NO_BUILD:-}" ]] || cmake --build "$build" --target bench_flow_server async_bench grpc_concurrent_floor_bench >/dev/null
-log="$(mktemp)"
 results="$(mktemp)"
-"$build/bench/e2e/bench_flow_server" >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$log" "$results"' EXIT
-for _ in $(seq 1 100); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
-port="$(awk '/^PORT /{print $2}' "$log")"
+source "$root/bench/e2e/bench_flow.sh"
+trap 'stop_bench_flow; rm -f "$results"' EXIT
+start_bench_flow "$build"
 ticks="$(getconf CLK_TCK)"
 server_cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 run() {  # run <program> <args...>: one JSON line with the Flow's CPU seconds added

@@ -15,14 +15,9 @@ if [[ -z "${NO_BUILD:-}" ]]; then  # NO_BUILD=1: use the binaries as they are
 fi
 python="$(tests/interop/setup_venv.sh "$build/venv-jina")"
 
-log="$(mktemp)"
-"$build/bench/e2e/bench_flow_server" >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 100); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
-port="$(awk '/^PORT /{print $2}' "$log")"
-http_port="$(awk '/^HTTP_PORT /{print $2}' "$log")"
-ws_port="$(awk '/^WEBSOCKET_PORT /{print $2}' "$log")"
+source bench/e2e/bench_flow.sh
+trap stop_bench_flow EXIT
+start_bench_flow "$build"
 
 results="$(mktemp)"
 reps="${REPS:-5}"  # each cell is the median of this many runs: the machine is shared and noisy
