@@ -13,19 +13,22 @@
 // the AsyncClient's one connection. Every Transport works: the post
 // machinery is the Client's, whatever the protocol.
 //
-// Threads: a post of in-memory inputs (Documents, a DocumentArray, a vector)
-// without PostOptions callbacks never blocks, so such posts share the
-// AsyncClient's two post-loop threads (no thread per post); over gRPC a post
-// of one request is serialized and queued inside post(), which saves a
-// thread hand-off. Every other post
-// (a generator or InputQueue, PostOptions on_done/on_error/on_always, any
-// stream(), and the posts sent before the Flow's docarray format is known)
-// runs on a thread of its own, where those callbacks and generators run and
-// may block without holding back other posts. PostTask callbacks (on_iter,
-// on_success, on_error, on_finished) run on the AsyncClient's one callback
-// thread, never two at once; a callback attached after the task has settled
-// runs at once on the attaching thread. A slow callback delays the callbacks
-// of every task of the client, not the posts themselves.
+// Threads: no post has a thread of its own. Every post's engine runs on the
+// AsyncClient's two post-loop threads, whatever its inputs and callbacks
+// (over gRPC a post of one request is serialized and queued inside post(),
+// which saves a thread hand-off). User code that may block runs on a bounded
+// executor instead (ClientOptions::callback_executor, by default a pool of
+// `callback_threads` threads): the PostOptions callbacks (on_done, on_error,
+// on_always; those of one post one at a time, in order) and generator
+// inputs (one batch at a time, only as fast as requests are sent). A post
+// waits for them as for the Flow: a slow callback holds back its own post
+// (its outcomes count against `prefetch`), and other posts' user code only
+// once every executor thread is held. An InputQueue is read as Documents
+// come, on the loop. PostTask callbacks (on_iter, on_success, on_error,
+// on_finished) run on the AsyncClient's one callback thread, never two at
+// once; a callback attached after the task has settled runs at once on the
+// attaching thread. A slow PostTask callback delays the callbacks of every
+// task of the client, not the posts themselves.
 #ifndef JINA_ASYNC_CLIENT_H_
 #define JINA_ASYNC_CLIENT_H_
 
@@ -80,6 +83,13 @@ class InputQueue {
   // Wakes every waiter for good: pops return nullopt, pushes return false.
   // For the library (a cancelled or failed post calls it).
   void abandon();
+  // Moves up to `max` queued Documents into `out` without waiting; returns
+  // whether the queue is over (closed and drained, or abandoned). Until the
+  // next call, `listener` then runs (on the pushing thread) once as many
+  // Documents as were missing are queued (or all it can hold), and on close
+  // and abandon. For the library.
+  bool take_now(std::size_t max, std::vector<Document>& out);
+  void set_listener(std::function<void()> listener);
   // Whether abandon() cut the queue short (Documents were left unsent, or it
   // was never closed).
   bool abandoned() const;
@@ -318,8 +328,9 @@ class AsyncClient {
   AsyncClient(std::string_view host, ClientOptions options);
   explicit AsyncClient(ClientOptions options = {});
   // Cancels the posts still running and waits until they and every callback
-  // already due have finished, so no callback runs after it returns. Must not
-  // be called from one of this client's callbacks or generators.
+  // already due have finished, so no callback or generator runs after it
+  // returns (a generator blocked in a call is waited for). Must not be
+  // called from one of this client's callbacks or generators.
   ~AsyncClient();
   AsyncClient(const AsyncClient&) = delete;
   AsyncClient& operator=(const AsyncClient&) = delete;
@@ -331,7 +342,7 @@ class AsyncClient {
   PostTask post(std::string_view endpoint, AsyncInputs inputs = {},
                 const PostOptions& options = {});
   // Starts posting and returns the responses as they arrive. PostOptions
-  // callbacks still run (on the post's thread).
+  // callbacks still run (on the callback executor).
   ResponseStream stream(std::string_view endpoint, AsyncInputs inputs = {},
                         const PostOptions& options = {});
 

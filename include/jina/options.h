@@ -97,6 +97,20 @@ struct ClientOptions {
 
   // HTTP only: which routes requests go to (see HttpApi).
   HttpApi http_api = HttpApi::kAuto;
+
+  // AsyncClient only: where the user code of its posts runs (PostOptions
+  // callbacks and generator inputs; PostTask callbacks have their own
+  // thread). A function that runs each job it is given soon, on a thread of
+  // its choosing; jobs may run at once, and the callbacks of one post arrive
+  // one at a time, in order. A job run inline holds back every post of the
+  // AsyncClient while it runs. Jobs still queued when the AsyncClient is
+  // destroyed must still run (they end their posts). Unset: a pool of
+  // `callback_threads` threads that the AsyncClient owns.
+  std::function<void(std::function<void()>)> callback_executor{};
+  // AsyncClient only: the most threads of that pool, 1..1024 (InvalidArgument
+  // otherwise). A callback or generator that blocks holds one thread; the
+  // user code of other posts waits while all are held.
+  int callback_threads = 4;
 };
 
 // A flag to stop a running post() from another thread. Copies share the

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -158,40 +159,178 @@ void schedule_pump(const std::shared_ptr<TaskState>& task, std::unique_lock<std:
 
 }  // namespace
 
-// Where a stream()'s responses wait for the consumer: one at a time, so that
-// a slow consumer holds the post's thread back (the backpressure).
+// Where a stream()'s responses wait for the consumer. The post sends no more
+// requests while one waits (the backpressure), and the consumer wakes it.
 struct StreamState {
   std::mutex mu;
   std::condition_variable changed;
-  std::optional<Response> waiting;  // one response handed over at a time
+  std::deque<Response> waiting;
   bool finished = false;
   bool abandoned = false;
   std::exception_ptr error;
   CancelToken cancel;
+  std::function<void()> wake;  // the post's, while it runs
 
   void push(Response&& response) {
-    std::unique_lock lock(mu);
-    changed.wait(lock, [&] { return abandoned || !waiting; });
+    std::lock_guard lock(mu);
     if (abandoned) return;
-    waiting = std::move(response);
+    waiting.push_back(std::move(response));
     changed.notify_all();
+  }
+
+  bool accepting() {
+    std::lock_guard lock(mu);
+    return waiting.empty();
   }
 
   void finish(std::exception_ptr e) {
     std::lock_guard lock(mu);
     finished = true;
     error = std::move(e);
+    wake = nullptr;
     changed.notify_all();
   }
 };
 
-// Everything an AsyncClient owns. Destroyed in reverse order: the post
-// threads are joined before the callback thread, so every callback a post
-// schedules still runs.
+namespace {
+
+// A loop job's wake, callable from any thread until clear(): the user code
+// and inputs of a post may outlive its job on the loop.
+class GuardedWake {
+ public:
+  explicit GuardedWake(PostLoop::Wake wake) : wake_(std::move(wake)) {}
+  void operator()() {
+    std::lock_guard lock(mu_);
+    if (wake_) wake_();
+  }
+  void clear() {
+    std::lock_guard lock(mu_);
+    wake_ = nullptr;
+  }
+
+ private:
+  std::mutex mu_;
+  PostLoop::Wake wake_;
+};
+
+// An InputQueue's Documents as they come, never waiting: full batches, the
+// last one as long as what is left.
+class QueueSource final : public InputSource {
+ public:
+  explicit QueueSource(InputQueue queue) : queue_(std::move(queue)) {}
+
+  Take take(int n, DocumentArray& out) override {
+    const std::size_t want = n > 0 ? static_cast<std::size_t>(n) : SIZE_MAX;
+    if (!over_) over_ = queue_.take_now(want - partial_.size(), partial_.docs());
+    if (partial_.size() < want && !over_) return Take::kLater;
+    if (partial_.size() == 0) return Take::kEnd;
+    out = std::exchange(partial_, DocumentArray());
+    return Take::kBatch;
+  }
+  bool exhausted() const override { return over_ && partial_.size() == 0; }
+  void on_ready(std::function<void()> ready) override { queue_.set_listener(std::move(ready)); }
+
+ private:
+  InputQueue queue_;
+  DocumentArray partial_;  // taken from the queue, short of a batch
+  bool over_ = false;
+};
+
+// A generator's batches, read by a job on the executor (a generator may
+// block), one batch at a time and only when the engine asks for one: as
+// Client::post calls it, only as fast as requests are sent.
+class GeneratorSource final : public InputSource {
+ public:
+  GeneratorSource(Inputs& inputs, Executor run) : inputs_(inputs), run_(std::move(run)) {}
+
+  Take take(int n, DocumentArray& out) override {
+    std::unique_lock lock(mu_);
+    if (read_) {
+      Read read = std::move(*read_);
+      read_.reset();
+      if (read.thrown) std::rethrow_exception(read.thrown);
+      exhausted_ = read.exhausted;
+      if (!read.has_docs) return Take::kEnd;
+      out = std::move(read.batch);
+      return Take::kBatch;
+    }
+    if (exhausted_) return Take::kEnd;
+    if (reading_) return Take::kLater;
+    reading_ = true;
+    lock.unlock();
+    run_([this, n] { read(n); });
+    return Take::kLater;
+  }
+  bool exhausted() const override {
+    std::lock_guard lock(mu_);
+    return exhausted_;
+  }
+  void on_ready(std::function<void()> ready) override {
+    std::lock_guard lock(mu_);
+    ready_ = std::move(ready);
+  }
+
+ private:
+  struct Read {
+    DocumentArray batch;
+    bool has_docs = false;
+    bool exhausted = false;
+    std::exception_ptr thrown;
+  };
+
+  void read(int n) {
+    Read read;
+    {
+      // The post is over (cancelled): its generator is not called again.
+      std::lock_guard lock(mu_);
+      if (!ready_) {
+        reading_ = false;
+        return;
+      }
+    }
+    try {
+      read.has_docs = inputs_.next_batch(n, read.batch);
+      read.exhausted = inputs_.exhausted();
+    } catch (...) {
+      read.thrown = std::current_exception();
+    }
+    std::lock_guard lock(mu_);
+    read_ = std::move(read);
+    reading_ = false;
+    if (ready_) ready_();
+  }
+
+  Inputs& inputs_;
+  const Executor run_;
+  mutable std::mutex mu_;
+  std::optional<Read> read_;  // a batch read, not taken yet
+  bool reading_ = false;
+  bool exhausted_ = false;
+  std::function<void()> ready_;
+};
+
+}  // namespace
+
+// Everything an AsyncClient owns. Destroyed in reverse order: the posts end
+// before the pool that runs their callbacks goes, and that before the
+// callback thread, so every callback a post schedules still runs.
 class AsyncCore {
  public:
   explicit AsyncCore(std::shared_ptr<ClientCore> client)
-      : client_(std::move(client)), callbacks_(std::make_shared<CallbackThread>()) {}
+      : client_(std::move(client)), callbacks_(std::make_shared<CallbackThread>()) {
+    const ClientOptions& options = client_->options();
+    if (options.callback_threads < 1 || options.callback_threads > 1024) {
+      throw InvalidArgument("callback_threads must be 1..1024, got " +
+                            std::to_string(options.callback_threads));
+    }
+    if (options.callback_executor) {
+      executor_ = options.callback_executor;
+    } else {
+      pool_ = std::make_unique<WorkerPool>(options.callback_threads);
+      executor_ = [pool = pool_.get()](std::function<void()> job) { pool->submit(std::move(job)); };
+    }
+    loop_ = std::make_unique<PostLoop>(kLoopThreads);
+  }
 
   ~AsyncCore() {
     std::map<std::uint64_t, CancelToken> running;
@@ -200,8 +339,14 @@ class AsyncCore {
       running = running_;
     }
     for (auto& [id, token] : running) token.cancel();
-    posts_.reset();      // waits for every post
-    loop_.reset();       // likewise
+    loop_.reset();  // waits for every post
+    {
+      // A generator may still be in a call (a post's end does not wait for
+      // it), on our pool or the user's executor.
+      std::unique_lock lock(jobs_mu_);
+      jobs_done_.wait(lock, [&] { return jobs_ == 0; });
+    }
+    pool_.reset();
     callbacks_.reset();  // runs the callbacks they scheduled
   }
 
@@ -213,21 +358,16 @@ class AsyncCore {
     task->callbacks = callbacks_;
     task->callback_thread = callbacks_->id();
     std::uint64_t id = track(task->cancel);
-    if (runs_on_loop(inputs, options)) {
-      on_loop(id, task, endpoint, std::move(inputs), options);
-      return PostTask(std::move(task));
-    }
-    posts_->submit([this, id, task, endpoint = std::string(endpoint), inputs = std::move(inputs),
-                    options = PostOptions(options)]() mutable {
-      TaskOutcome outcome;
-      try {
-        run(endpoint, inputs, options, task->cancel, keep_responses(task));
-        outcome.docs = all_docs(*task);
-      } catch (...) {
-        set_error(outcome, std::current_exception());
-      }
-      settle(id, task, std::move(outcome));
-    });
+    start(id, task->cancel, endpoint, std::move(inputs), options, keep_responses(task), nullptr,
+          [this, id, task](std::exception_ptr error) {
+            TaskOutcome outcome;
+            if (error) {
+              set_error(outcome, std::move(error));
+            } else {
+              outcome.docs = all_docs(*task);
+            }
+            settle(id, task, std::move(outcome));
+          });
     return PostTask(std::move(task));
   }
 
@@ -237,30 +377,43 @@ class AsyncCore {
   ResponseStream stream(std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
     auto state = std::make_shared<StreamState>();
     std::uint64_t id = track(state->cancel);
-    posts_->submit([this, id, state, endpoint = std::string(endpoint), inputs = std::move(inputs),
-                    options = PostOptions(options)]() mutable {
-      std::exception_ptr error;
-      try {
-        run(endpoint, inputs, options, state->cancel,
-            [&state](Response&& response) { state->push(std::move(response)); });
-      } catch (...) {
-        error = std::current_exception();
-      }
-      untrack(id);
-      state->finish(std::move(error));
-    });
+    start(
+        id, state->cancel, endpoint, std::move(inputs), options,
+        [state](Response&& response) { state->push(std::move(response)); },
+        [state] { return state->accepting(); },
+        [this, id, state](std::exception_ptr error) {
+          untrack(id);
+          state->finish(std::move(error));
+        },
+        [state](const std::shared_ptr<GuardedWake>& wake) {
+          std::lock_guard lock(state->mu);
+          state->wake = [wake] { (*wake)(); };
+        });
     return ResponseStream(std::move(state));
   }
 
  private:
-  // A post whose every step is quick runs on the loop: in-memory inputs and
-  // no PostOptions callbacks (they may block: they get a thread, as
-  // documented). Learning the Flow's format does not block: the engine asks
-  // and waits for the answer as for any other event.
-  static bool runs_on_loop(AsyncInputs& inputs, const PostOptions& options) {
-    if (inputs.queue() || !inputs.inputs().size()) return false;
-    return !options.on_done && !options.on_error && !options.on_always;
-  }
+  // What a post keeps until it is over, and until the last job it handed to
+  // the executor has run.
+  struct LoopPost {
+    std::shared_ptr<ClientCore> client;
+    std::string endpoint;
+    AsyncInputs inputs;
+    PostOptions options;
+    std::optional<CancelToken> user_token;
+    int user_handle = 0;
+    std::optional<CancelToken> queue_token;  // abandons the queue on cancel
+    int queue_handle = 0;
+    std::unique_ptr<InputSource> source;
+    std::shared_ptr<Serial> outcomes;    // runs the PostOptions callbacks, in order
+    std::unique_ptr<PostDriver> driver;  // last: goes first
+
+    ~LoopPost() {
+      driver.reset();
+      if (user_token) user_token->remove_listener(user_handle);
+      if (queue_token) queue_token->remove_listener(queue_handle);
+    }
+  };
 
   // Whether a post on the loop takes its first step inside post(): when that
   // step is short (one request, a transport that only queues it), as it
@@ -271,56 +424,111 @@ class AsyncCore {
            (options.request_size <= 0 || *size <= static_cast<std::size_t>(options.request_size));
   }
 
-  // What a post on the loop keeps until it is over.
-  struct LoopPost {
-    std::string endpoint;
-    AsyncInputs inputs;
-    PostOptions options;
-    std::optional<CancelToken> user_token;
-    int user_handle = 0;
-    std::unique_ptr<PostDriver> driver;  // last: goes first
-
-    ~LoopPost() {
-      driver.reset();
-      if (user_token) user_token->remove_listener(user_handle);
-    }
-  };
-
-  void on_loop(std::uint64_t id, const std::shared_ptr<TaskState>& task, std::string_view endpoint,
-               AsyncInputs inputs, const PostOptions& options) {
+  // Runs a post on the loop, whatever its inputs and callbacks: what may
+  // block (PostOptions callbacks, a generator) runs on the executor, and the
+  // engine waits for it as for any other event. `each` gets every response
+  // (on the executor when there are PostOptions callbacks); `accepting`, if
+  // set, holds back sending; `over` gets the post's error, or null.
+  void start(std::uint64_t id, const CancelToken& cancel, std::string_view endpoint,
+             AsyncInputs inputs, const PostOptions& options, std::function<void(Response&&)> each,
+             std::function<bool()> accepting, std::function<void(std::exception_ptr)> over,
+             std::function<void(const std::shared_ptr<GuardedWake>&)> share_wake = nullptr) {
     auto post = std::make_shared<LoopPost>();
+    post->client = client_;
     post->endpoint = std::string(endpoint);
     post->inputs = std::move(inputs);
     post->options = options;
+    const bool first_here = starts_here(post->inputs.inputs(), post->options);
     loop_->add(
-        [&](PostLoop::Wake wake) -> PostLoop::Poll {
-          return [this, id, task, post,
-                  wake = std::move(wake)](std::optional<Clock::time_point>& deadline) {
-            TaskOutcome outcome;
+        [&](PostLoop::Wake loop_wake) -> PostLoop::Poll {
+          auto wake = std::make_shared<GuardedWake>(std::move(loop_wake));
+          if (share_wake) share_wake(wake);
+          return [this, id, cancel, post, wake, each = std::move(each),
+                  accepting = std::move(accepting),
+                  over = std::move(over)](std::optional<Clock::time_point>& deadline) mutable {
+            std::exception_ptr error;
             try {
-              if (!post->driver) {
-                // The user's token cancels this post too; the post listens to ours.
-                post->user_token = std::move(post->options.cancel);
-                if (post->user_token) {
-                  post->user_handle = post->user_token->add_listener(
-                      [token = task->cancel]() mutable { token.cancel(); });
-                }
-                post->options.cancel = task->cancel;
-                post->driver = std::make_unique<PostDriver>(
-                    client_->transport(), client_->formats(), post->endpoint, post->inputs.inputs(),
-                    post->options, client_->random(),
-                    PostResults{.each = keep_responses(task), .stats = &client_->stats()}, wake);
-              }
+              if (!post->driver) prepare(post, cancel, each, accepting, wake);
               if (!post->driver->poll(deadline)) return false;
-              outcome.docs = all_docs(*task);
+              // The queue ended because of a cancel, not a close: the post
+              // is incomplete.
+              std::optional<InputQueue> queue = post->inputs.queue();
+              if (queue && queue->abandoned()) {
+                throw Cancelled("post to " + post->endpoint + " was cancelled");
+              }
             } catch (...) {
-              set_error(outcome, std::current_exception());
+              error = std::current_exception();
             }
-            settle(id, task, std::move(outcome));
+            if (std::optional<InputQueue> queue = post->inputs.queue()) {
+              queue->abandon();  // no-op after a clean end; wakes a blocked producer otherwise
+            }
+            wake->clear();  // the loop's job goes once this returns
+            over(std::move(error));
             return true;
           };
         },
-        starts_here(post->inputs.inputs(), post->options));
+        first_here);
+  }
+
+  // The post's engine, on its first poll.
+  void prepare(const std::shared_ptr<LoopPost>& shared, const CancelToken& cancel,
+               std::function<void(Response&&)>& each, std::function<bool()>& accepting,
+               const std::shared_ptr<GuardedWake>& wake) {
+    LoopPost& post = *shared;
+    // The user's token cancels this post too; the post listens to ours.
+    post.user_token = std::move(post.options.cancel);
+    if (post.user_token) {
+      post.user_handle =
+          post.user_token->add_listener([token = cancel]() mutable { token.cancel(); });
+    }
+    post.options.cancel = cancel;
+    // Jobs on the executor keep the post alive until they have run.
+    // Counted, so that the AsyncClient's end waits for them.
+    Executor for_post = [this, weak = std::weak_ptr<LoopPost>(shared)](std::function<void()> job) {
+      std::shared_ptr<LoopPost> alive = weak.lock();
+      if (!alive) return;
+      {
+        std::lock_guard lock(jobs_mu_);
+        ++jobs_;
+      }
+      auto counted = [this, alive = std::move(alive), job = std::move(job)]() mutable {
+        job();
+        job = nullptr;
+        alive.reset();  // the post may go here, before the count says so
+        job_over();
+      };
+      try {
+        executor_(std::move(counted));
+      } catch (...) {
+        job_over();
+        throw;
+      }
+    };
+    Offload offload{.accepting = std::move(accepting)};
+    if (std::optional<InputQueue> queue = post.inputs.queue()) {
+      // A cancelled post stops reading and wakes a producer blocked on it.
+      post.queue_token = cancel;
+      post.queue_handle = cancel.add_listener([q = *queue]() mutable { q.abandon(); });
+      post.source = std::make_unique<QueueSource>(*queue);
+    } else if (!post.inputs.inputs().size() && !post.inputs.inputs().none()) {
+      post.source = std::make_unique<GeneratorSource>(post.inputs.inputs(), for_post);
+    }
+    offload.inputs = post.source.get();
+    if (post.options.on_done || post.options.on_error || post.options.on_always) {
+      post.outcomes = std::make_shared<Serial>(for_post);
+      offload.deliver = [outcomes = post.outcomes](std::function<void()> job) {
+        outcomes->submit(std::move(job));
+      };
+    }
+    post.driver = std::make_unique<PostDriver>(
+        client_->transport(), client_->formats(), post.endpoint, post.inputs.inputs(), post.options,
+        client_->random(), PostResults{.each = std::move(each), .stats = &client_->stats()},
+        [wake] { (*wake)(); }, std::move(offload));
+  }
+
+  void job_over() {
+    std::lock_guard lock(jobs_mu_);
+    if (--jobs_ == 0) jobs_done_.notify_all();
   }
 
   // A task's sink for responses: kept for get(), handed to on_iter.
@@ -348,41 +556,6 @@ class AsyncCore {
     schedule_pump(task, lock);
   }
 
-  // One post on this thread, as Client::post runs it; `each` gets every
-  // response. Throws what Client::post throws.
-  void run(const std::string& endpoint, AsyncInputs& inputs, PostOptions& options,
-           const CancelToken& cancel, std::function<void(Response&&)> each) {
-    // The user's token cancels this post too; the post itself listens to ours.
-    std::optional<CancelToken> user_token = std::move(options.cancel);
-    int user_handle =
-        user_token ? user_token->add_listener([token = cancel]() mutable { token.cancel(); }) : 0;
-    options.cancel = cancel;
-    // A post waiting for the producer of a queue must wake up when cancelled.
-    std::optional<InputQueue> queue = inputs.queue();
-    int queue_handle = queue ? cancel.add_listener([q = *queue]() mutable { q.abandon(); }) : 0;
-    struct Cleanup {
-      ~Cleanup() {
-        if (user) user->remove_listener(user_handle);
-        if (q) {
-          token.remove_listener(queue_handle);
-          q->abandon();  // no-op after a clean end; wakes a blocked producer otherwise
-        }
-      }
-      const std::optional<CancelToken>& user;
-      int user_handle;
-      std::optional<InputQueue>& q;
-      const CancelToken& token;
-      int queue_handle;
-    } cleanup{user_token, user_handle, queue, cancel, queue_handle};
-
-    client_->post(endpoint, inputs.inputs(), options,
-                  PostResults{.each = std::move(each), .stats = &client_->stats()});
-    // The queue ended because of a cancel, not a close: the post is incomplete.
-    if (queue && queue->abandoned()) {
-      throw Cancelled("post to " + endpoint + " was cancelled");
-    }
-  }
-
   std::uint64_t track(const CancelToken& token) {
     std::lock_guard lock(mu_);
     std::uint64_t id = next_id_++;
@@ -400,8 +573,12 @@ class AsyncCore {
   std::mutex mu_;
   std::map<std::uint64_t, CancelToken> running_;
   std::uint64_t next_id_ = 0;
-  std::unique_ptr<PostLoop> loop_ = std::make_unique<PostLoop>(kLoopThreads);
-  std::unique_ptr<PostThreads> posts_ = std::make_unique<PostThreads>();  // last: first to go
+  std::unique_ptr<WorkerPool> pool_;  // unless the user gave an executor
+  Executor executor_;
+  std::mutex jobs_mu_;
+  std::condition_variable jobs_done_;
+  std::size_t jobs_ = 0;            // handed to executor_, not yet run
+  std::unique_ptr<PostLoop> loop_;  // last: first to go
 };
 
 }  // namespace internal
@@ -494,11 +671,11 @@ std::optional<Response> ResponseStream::next() {
   if (!state_) throw InvalidArgument("this ResponseStream was moved from");
   internal::StreamState& s = *state_;
   std::unique_lock lock(s.mu);
-  s.changed.wait(lock, [&] { return s.waiting || s.finished; });
-  if (s.waiting) {
-    std::optional<Response> response = std::move(s.waiting);
-    s.waiting.reset();
-    s.changed.notify_all();
+  s.changed.wait(lock, [&] { return !s.waiting.empty() || s.finished; });
+  if (!s.waiting.empty()) {
+    std::optional<Response> response = std::move(s.waiting.front());
+    s.waiting.pop_front();
+    if (s.waiting.empty() && s.wake) s.wake();  // the post may send again
     return response;
   }
   if (s.error) std::rethrow_exception(s.error);
@@ -509,9 +686,9 @@ void ResponseStream::cancel() {
   internal::StreamState& s = *state_;
   {
     std::lock_guard lock(s.mu);
-    if (s.finished && !s.waiting) return;
+    if (s.finished && s.waiting.empty()) return;
     s.abandoned = true;
-    s.waiting.reset();
+    s.waiting.clear();
     s.changed.notify_all();
   }
   s.cancel.cancel();

@@ -1,6 +1,9 @@
 #include "client/async_threads.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "common/log.h"
 
 namespace jina::internal {
 
@@ -139,9 +142,11 @@ void PostLoop::work() {
   }
 }
 
-PostThreads::PostThreads(std::chrono::milliseconds idle_timeout) : idle_timeout_(idle_timeout) {}
+WorkerPool::WorkerPool(int max_threads, std::chrono::milliseconds idle_timeout)
+    : max_threads_(static_cast<std::size_t>(std::max(max_threads, 1))),
+      idle_timeout_(idle_timeout) {}
 
-PostThreads::~PostThreads() {
+WorkerPool::~WorkerPool() {
   std::unique_lock lock(mu_);
   stopping_ = true;
   has_work_.notify_all();
@@ -150,11 +155,11 @@ PostThreads::~PostThreads() {
   join_exited(lock);
 }
 
-void PostThreads::submit(std::function<void()> job) {
+void WorkerPool::submit(std::function<void()> job) {
   std::unique_lock lock(mu_);
   join_exited(lock);
   jobs_.push_back(std::move(job));
-  if (jobs_.size() > idle_) {
+  if (jobs_.size() > idle_ && threads_.size() < max_threads_) {
     threads_.emplace_front();
     auto self = threads_.begin();
     *self = std::thread([this, self] { work(self); });
@@ -163,12 +168,12 @@ void PostThreads::submit(std::function<void()> job) {
   }
 }
 
-std::size_t PostThreads::threads() const {
+std::size_t WorkerPool::threads() const {
   std::lock_guard lock(mu_);
   return threads_.size();
 }
 
-void PostThreads::work(std::list<std::thread>::iterator self) {
+void WorkerPool::work(std::list<std::thread>::iterator self) {
   std::unique_lock lock(mu_);
   while (true) {
     if (!jobs_.empty()) {
@@ -191,12 +196,51 @@ void PostThreads::work(std::list<std::thread>::iterator self) {
   if (threads_.empty()) all_exited_.notify_all();
 }
 
-void PostThreads::join_exited(std::unique_lock<std::mutex>& lock) {
+void WorkerPool::join_exited(std::unique_lock<std::mutex>& lock) {
   std::list<std::thread> exited;
   exited.swap(exited_);
   lock.unlock();
   for (std::thread& t : exited) t.join();
   lock.lock();
+}
+
+void Serial::submit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    jobs_.push_back(std::move(job));
+    if (scheduled_) return;
+    scheduled_ = true;
+  }
+  schedule();
+}
+
+void Serial::schedule() {
+  try {
+    executor_([self = shared_from_this()] { self->drain(); });
+  } catch (...) {
+    // An executor that refuses work would leave the post waiting forever.
+    log(LogLevel::kError, "client", "the callback executor threw; running its job here");
+    drain();
+  }
+}
+
+void Serial::drain() {
+  // A few jobs per turn, so that one busy post does not starve the others.
+  constexpr int kJobsPerTurn = 16;
+  for (int i = 0; i < kJobsPerTurn; ++i) {
+    std::function<void()> job;
+    {
+      std::lock_guard lock(mu_);
+      if (jobs_.empty()) {
+        scheduled_ = false;
+        return;
+      }
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+  schedule();
 }
 
 CallbackThread::CallbackThread() : thread_([this] { work(); }) {}

@@ -1,8 +1,7 @@
-// The threads of an AsyncClient: a loop on which many posts share a few
-// threads (a post whose every step is non-blocking), a pool that runs each
-// other post on a thread of its own (it may block on its inputs, its
-// callbacks or its consumer), and the one thread that runs PostTask
-// callbacks.
+// The threads of an AsyncClient: a loop on which every post's engine runs
+// (no step of it waits), a bounded pool for the user code of posts that may
+// block (PostOptions callbacks, generators), and the one thread that runs
+// PostTask callbacks.
 #ifndef JINA_SRC_CLIENT_ASYNC_THREADS_H_
 #define JINA_SRC_CLIENT_ASYNC_THREADS_H_
 
@@ -12,6 +11,7 @@
 #include <functional>
 #include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -62,17 +62,22 @@ class PostLoop {
   std::vector<std::thread> threads_;  // last: start once the rest is ready
 };
 
-// Runs every job at once on an idle thread, or a new one. Threads idle for
-// `idle_timeout` exit, so a burst of posts does not leave a thread each.
+// What runs jobs elsewhere: soon, on a thread of its choosing.
+using Executor = std::function<void(std::function<void()>)>;
+
+// Runs jobs on at most `max_threads` threads, in the order submitted; a job
+// waits while every thread is busy. Threads start when jobs need them, and
+// those idle for `idle_timeout` exit.
 //
 // Thread-safe.
-class PostThreads {
+class WorkerPool {
  public:
-  explicit PostThreads(std::chrono::milliseconds idle_timeout = std::chrono::seconds(2));
+  explicit WorkerPool(int max_threads,
+                      std::chrono::milliseconds idle_timeout = std::chrono::seconds(2));
   // Runs the queued jobs, then joins every thread.
-  ~PostThreads();
-  PostThreads(const PostThreads&) = delete;
-  PostThreads& operator=(const PostThreads&) = delete;
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
 
   void submit(std::function<void()> job);
   // Threads alive now (for tests).
@@ -82,6 +87,7 @@ class PostThreads {
   void work(std::list<std::thread>::iterator self);
   void join_exited(std::unique_lock<std::mutex>& lock);
 
+  const std::size_t max_threads_;
   const std::chrono::milliseconds idle_timeout_;
   mutable std::mutex mu_;
   std::condition_variable has_work_;
@@ -91,6 +97,27 @@ class PostThreads {
   bool stopping_ = false;
   std::list<std::thread> threads_;
   std::list<std::thread> exited_;  // to be joined
+};
+
+// Runs its jobs on an Executor one at a time, in the order submitted (what
+// one post's callbacks need), while other Serials use the same threads.
+// Jobs must not throw.
+//
+// Thread-safe.
+class Serial : public std::enable_shared_from_this<Serial> {
+ public:
+  explicit Serial(Executor executor) : executor_(std::move(executor)) {}
+
+  void submit(std::function<void()> job);
+
+ private:
+  void drain();
+  void schedule();
+
+  const Executor executor_;
+  std::mutex mu_;
+  std::deque<std::function<void()>> jobs_;
+  bool scheduled_ = false;  // a drain() is due or running
 };
 
 // One thread running jobs in order.

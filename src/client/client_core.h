@@ -28,6 +28,7 @@ class ClientCore {
         formats_(std::make_shared<FormatLookup>(transport_, options_.doc_format)) {}
 
   Transport& transport() const { return *transport_; }
+  const ClientOptions& options() const { return options_; }
   const RandomSource& random() const { return random_; }
   StatsRecorder& stats() { return stats_; }
   FormatLookup& formats() { return *formats_; }

@@ -31,12 +31,15 @@ std::atomic<int> active_posts{0};
 
 // What the transport threads (and a cancelling thread) tell the caller's thread.
 struct Event {
-  enum class Kind { kResponse, kBadResponse, kDone, kCancel, kFormat };
+  // kDelivered: an outcome run elsewhere (Offload) is over; kInputs: an
+  // InputSource may have a batch.
+  enum class Kind { kResponse, kBadResponse, kDone, kCancel, kFormat, kDelivered, kInputs };
   Kind kind;
   int stream = 0;  // the stream's number; a format lookup's, for kFormat
-  Response response;
-  absl::Status status;
+  Response response{};
+  absl::Status status{};
   DocFormat format = DocFormat::kV2;  // kFormat
+  std::exception_ptr thrown{};        // kDelivered: what a callback threw
 };
 
 class EventQueue {
@@ -225,7 +228,7 @@ class PostCall {
  public:
   PostCall(Transport& transport, FormatLookup& formats, std::string_view endpoint, Inputs& inputs,
            const PostOptions& options, const RandomSource& random, TimeSource& time,
-           PostResults results)
+           PostResults results, Offload offload = {})
       : transport_(transport),
         formats_(formats),
         time_(time),
@@ -233,7 +236,8 @@ class PostCall {
         inputs_(inputs),
         options_(options),
         backoff_(RetrySettings::from(options), random),
-        results_(results),
+        results_(std::move(results)),
+        offload_(std::move(offload)),
         parameters_(request_parameters(options.parameters)),
         collect_docs_(results.docs != nullptr && !options.on_done && !options.on_always),
         progress_(options.show_progress, options.force_progress,
@@ -254,6 +258,7 @@ class PostCall {
   }
 
   ~PostCall() {
+    if (offload_.inputs) offload_.inputs->on_ready(nullptr);
     stop_lookup();
     // The stream reports to queue_ until it is gone.
     stream_.reset();
@@ -277,6 +282,9 @@ class PostCall {
     if (!polled_) {
       polled_ = true;
       queue_.set_wake(wake);
+      if (offload_.inputs) {
+        offload_.inputs->on_ready([this] { queue_.push(Event{Event::Kind::kInputs}); });
+      }
       cancel_registration_.emplace(options_.cancel, queue_);
       start();
     } else {
@@ -327,6 +335,7 @@ class PostCall {
   // Room for one more request: fewer than `prefetch` requests and fewer than
   // `max_docs_in_flight` Documents out (one request always fits).
   bool window_open() const {
+    if (offload_.accepting && !offload_.accepting()) return false;
     if (options_.prefetch > 0 && in_flight() >= static_cast<std::size_t>(options_.prefetch)) {
       return false;
     }
@@ -334,7 +343,7 @@ class PostCall {
            docs_in_flight_ < static_cast<std::size_t>(options_.max_docs_in_flight);
   }
 
-  std::size_t in_flight() const { return pending_.size() + ready_.size(); }
+  std::size_t in_flight() const { return pending_.size() + ready_.size() + delivering_; }
 
   void start() {
     if (timeout_) deadline_ = time_.now() + *timeout_;
@@ -366,6 +375,7 @@ class PostCall {
     }
     if (!ending_.thrown && phase_ == Phase::kStreaming && stream_ && !retry_at_) send_more();
     if (ending_.thrown) cut_short();
+    if (delivering_ > 0) return false;
     return phase_ == Phase::kOver ||
            (phase_ == Phase::kStreaming && inputs_done_ && pending_.empty() && ready_.empty());
   }
@@ -463,7 +473,14 @@ class PostCall {
     try {
       while (!inputs_done_ && window_open()) {
         DocumentArray batch;
-        bool has_docs = !inputs_.none() && inputs_.next_batch(options_.request_size, batch);
+        bool has_docs = false;
+        if (offload_.inputs) {
+          InputSource::Take got = offload_.inputs->take(options_.request_size, batch);
+          if (got == InputSource::Take::kLater) break;  // a kInputs event comes
+          has_docs = got == InputSource::Take::kBatch;
+        } else {
+          has_docs = !inputs_.none() && inputs_.next_batch(options_.request_size, batch);
+        }
         if (!has_docs && next_seq_ > 0) {
           inputs_done_ = true;
           break;
@@ -490,7 +507,9 @@ class PostCall {
         docs_in_flight_ += docs;
         // Known to be the last request: one write with the half-close, which
         // spares the Flow and the client a frame and a wake-up per post.
-        if (inputs_.exhausted()) inputs_done_ = true;
+        if (offload_.inputs ? offload_.inputs->exhausted() : inputs_.exhausted()) {
+          inputs_done_ = true;
+        }
         write(pending, inputs_done_);
       }
     } catch (...) {
@@ -505,6 +524,8 @@ class PostCall {
   }
 
   std::optional<Clock::time_point> next_deadline() const {
+    // Ending: only outcomes run elsewhere are awaited, and they report back.
+    if (ending_.thrown) return std::nullopt;
     std::optional<Clock::time_point> deadline = retry_at_;
     if (deadline_ && (!deadline || *deadline_ < *deadline)) deadline = deadline_;
     return deadline;
@@ -560,6 +581,12 @@ class PostCall {
           on_stream_done(event.status);
         }
         return;
+      case Event::Kind::kDelivered:
+        --delivering_;
+        if (event.thrown) callback_threw(event.thrown);
+        return;
+      case Event::Kind::kInputs:
+        return;  // the turn sends what the source has
     }
   }
 
@@ -594,14 +621,58 @@ class PostCall {
     try {
       callback(std::forward<Args>(args)...);
     } catch (...) {
-      std::exception_ptr thrown = std::current_exception();
-      if (ending_.thrown) {
-        log(LogLevel::kWarning, "client",
-            "a callback threw while the post was ending (ignored): " + what_of(thrown));
-        return;
-      }
-      end(thrown, "a callback threw (" + what_of(thrown) + ")");
+      callback_threw(std::current_exception());
     }
+  }
+
+  void callback_threw(std::exception_ptr thrown) {
+    if (ending_.thrown) {
+      log(LogLevel::kWarning, "client",
+          "a callback threw while the post was ending (ignored): " + what_of(thrown));
+      return;
+    }
+    end(thrown, "a callback threw (" + what_of(thrown) + ")");
+  }
+
+  // Gives one request its outcome: on_error with `error` (on_done without
+  // one), on_always, then (`collect`) the response goes to the results. On
+  // the engine's thread, or as one job handed to Offload::deliver.
+  void outcome(Response response, std::shared_ptr<const Error> error, bool collect) {
+    if (!offload_.deliver) {
+      if (error) {
+        call(options_.on_error, response, *error);
+      } else {
+        call(options_.on_done, response);
+      }
+      call(options_.on_always, response);
+      if (collect) this->collect(std::move(response));
+      return;
+    }
+    ++delivering_;
+    // The job may outlive neither the engine nor its queue: the post is over
+    // only once every job reported back (kDelivered).
+    offload_.deliver(
+        [this, response = std::move(response), error = std::move(error), collect]() mutable {
+          std::exception_ptr thrown;
+          auto run = [&thrown](const auto& callback, auto&&... args) {
+            if (!callback) return;
+            try {
+              callback(std::forward<decltype(args)>(args)...);
+            } catch (...) {
+              if (!thrown) thrown = std::current_exception();
+            }
+          };
+          if (error) {
+            run(options_.on_error, std::as_const(response), *error);
+          } else {
+            run(options_.on_done, std::as_const(response));
+          }
+          run(options_.on_always, std::as_const(response));
+          if (collect) run(results_.each, std::move(response));
+          Event done{Event::Kind::kDelivered};
+          done.thrown = std::move(thrown);
+          queue_.push(std::move(done));
+        });
   }
 
   // The outcome of one answered request.
@@ -612,19 +683,15 @@ class PostCall {
       std::string message = "Executor error on request " + response.header().request_id();
       if (!status.exception().executor().empty()) message += " in " + status.exception().executor();
       message += ": " + status.description();
-      BadServer error(message);
-      if (options_.on_error) {
-        call(options_.on_error, response, error);
-      } else if (!options_.continue_on_error) {
+      auto error = std::make_shared<const BadServer>(message);
+      if (!options_.on_error && !options_.continue_on_error) {
         // Nobody handles it: the post ends with it, once every other request
         // has its outcome.
-        end(std::make_exception_ptr(error), message);
+        end(std::make_exception_ptr(*error), message);
       }
-    } else {
-      call(options_.on_done, response);
+      return outcome(std::move(response), std::move(error), /*collect=*/true);
     }
-    call(options_.on_always, response);
-    collect(std::move(response));
+    outcome(std::move(response), nullptr, /*collect=*/true);
   }
 
   void collect(Response response) {
@@ -709,7 +776,7 @@ class PostCall {
     if (results_.stats && !unanswered.empty()) results_.stats->failed(unanswered.size());
     docs_in_flight_ = 0;
     seq_of_.clear();
-    const Error& error = *ending_.error;
+    const std::shared_ptr<const Error> error = ending_.error;
     for (auto& [seq, p] : unanswered) {
       while (!ready_.empty() && ready_.begin()->first < seq) deliver_first_ready();
       // The request as sent (its own bytes: they parse), or its id alone.
@@ -720,11 +787,10 @@ class PostCall {
         response.header().set_request_id(p.request_id);
       }
       Status& status = response.header().mutable_status();
-      status.set_code(StatusCode::kError).set_description(error.what());
-      status.mutable_exception().set_name(error_name(error)).set_args({error.what()});
+      status.set_code(StatusCode::kError).set_description(error->what());
+      status.mutable_exception().set_name(error_name(*error)).set_args({error->what()});
       progress_.add(1, 0);
-      call(options_.on_error, response, error);
-      call(options_.on_always, response);
+      outcome(std::move(response), error, /*collect=*/false);
     }
     while (!ready_.empty()) deliver_first_ready();
   }
@@ -771,6 +837,8 @@ class PostCall {
   const PostOptions& options_;
   Backoff backoff_;
   PostResults results_;
+  Offload offload_;
+  std::size_t delivering_ = 0;  // outcomes handed to Offload::deliver, not yet run
   nlohmann::json parameters_;
   bool collect_docs_;
   std::optional<Clock::duration> timeout_;
@@ -832,8 +900,10 @@ struct PostDriver::Impl {
 
 PostDriver::PostDriver(Transport& transport, FormatLookup& formats, std::string_view endpoint,
                        Inputs& inputs, const PostOptions& options, const RandomSource& random,
-                       PostResults results, std::function<void()> wake, TimeSource& time)
-    : impl_(new Impl{PostCall(transport, formats, endpoint, inputs, options, random, time, results),
+                       PostResults results, std::function<void()> wake, Offload offload,
+                       TimeSource& time)
+    : impl_(new Impl{PostCall(transport, formats, endpoint, inputs, options, random, time,
+                              std::move(results), std::move(offload)),
                      std::move(wake)}) {}
 
 PostDriver::~PostDriver() = default;

@@ -38,6 +38,41 @@ struct PostResults {
   StatsRecorder* stats = nullptr;
 };
 
+// Inputs the engine takes without waiting (an AsyncClient's loop must never
+// block): a batch now, the end, or "later", and then a call to the listener
+// once a batch may be ready.
+class InputSource {
+ public:
+  enum class Take { kBatch, kEnd, kLater };
+  virtual ~InputSource() = default;
+  // Moves the next batch, at most `n` Documents (all when n <= 0), into
+  // `out`. Throws what the inputs throw (a generator's exception).
+  virtual Take take(int n, DocumentArray& out) = 0;
+  // Whether take() is known to return kEnd next.
+  virtual bool exhausted() const = 0;
+  // Called, from any thread, when a take() that returned kLater may now
+  // succeed. The engine sets it before its first take() and sets nullptr
+  // when it goes: no call may start after that returns.
+  virtual void on_ready(std::function<void()> ready) = 0;
+};
+
+// How a post on an AsyncClient's loop keeps the loop free: what may block
+// runs elsewhere, and the engine waits for it as for any other event.
+struct Offload {
+  // Runs a job elsewhere (a bounded executor): each request's outcome, its
+  // PostOptions callbacks and then `results.each`, in delivery order, one at
+  // a time. The engine counts outcomes not yet run as in flight (so
+  // `prefetch` bounds them too), and the post is over once all ran; what a
+  // callback throws ends the post as on the engine's thread. Unset: they run
+  // on the engine's thread.
+  std::function<void(std::function<void()>)> deliver{};
+  // Whether `results.each` takes more now: while false the engine sends no
+  // more requests; whoever makes it true again wakes the engine.
+  std::function<bool()> accepting{};
+  // Replaces the post's Inputs when set.
+  InputSource* inputs = nullptr;
+};
+
 // Runs one post to completion. Throws as Client::post documents, once every
 // request sent has its outcome. `formats` tells (or asks) the docarray
 // format; `random` and `time` drive the retry schedule and the deadlines
@@ -54,13 +89,15 @@ void run_post(Transport& transport, DocFormat format, std::string_view endpoint,
 // threads): its owner calls poll() once `wake` has run (from any thread:
 // the stream has news, or the post was cancelled) or the deadline poll()
 // set has passed. poll() never waits, except that a generator, `results.each`
-// and the PostOptions callbacks run inside it. Use from one thread at a time.
+// and the PostOptions callbacks run inside it unless `offload` sends them
+// elsewhere. Use from one thread at a time.
 class PostDriver {
  public:
   // Keeps references to every argument: they must outlive the driver.
   PostDriver(Transport& transport, FormatLookup& formats, std::string_view endpoint, Inputs& inputs,
              const PostOptions& options, const RandomSource& random, PostResults results,
-             std::function<void()> wake, TimeSource& time = TimeSource::real());
+             std::function<void()> wake, Offload offload = {},
+             TimeSource& time = TimeSource::real());
   // Cancels the stream if still open (waits for its end, as run_post does).
   ~PostDriver();
   PostDriver(const PostDriver&) = delete;

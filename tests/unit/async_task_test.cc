@@ -3,12 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <ranges>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -440,16 +444,250 @@ TEST(AsyncClientFirstStep, OneRequestStartsOnTheCallersThread) {
   EXPECT_EQ(transport->opened_on.count(std::this_thread::get_id()), 0u);
 }
 
-TEST_F(AsyncClientTest, PostsWithPostOptionsCallbacksGetAThreadEach) {
-  transport_->hold(true);
-  std::vector<PostTask> tasks;
-  for (int i = 0; i < 4; ++i) {
-    tasks.push_back(client_.post("/", docs(1), {.on_done = [](const Response&) {}}));
+// Records the distinct threads that ran something.
+class ThreadSet {
+ public:
+  void add() {
+    std::lock_guard lock(mu_);
+    ids_.insert(std::this_thread::get_id());
   }
-  while (transport_->streams < 4) std::this_thread::sleep_for(1ms);
-  EXPECT_EQ(transport_->threads_that_opened(), 4u);
+  std::size_t size() {
+    std::lock_guard lock(mu_);
+    return ids_.size();
+  }
+  bool has(std::thread::id id) {
+    std::lock_guard lock(mu_);
+    return ids_.count(id) > 0;
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::thread::id> ids_;
+};
+
+// No thread per post: posts with PostOptions callbacks run on the loop too,
+// and their callbacks on the bounded pool.
+TEST_F(AsyncClientTest, PostsWithPostOptionsCallbacksShareTheLoopAndTheCallbackPool) {
+  AsyncClient client = internal::ClientAccess::async_client(
+      transport_, {.doc_format = DocFormat::kV2, .callback_threads = 3});
+  transport_->hold(true);
+  ThreadSet ran_on;
+  std::atomic<int> done{0};
+  std::vector<PostTask> tasks;
+  for (int i = 0; i < 60; ++i) {
+    tasks.push_back(client.post("/", docs(2), {.request_size = 1, .on_done = [&](const Response&) {
+                                                 ran_on.add();
+                                                 std::this_thread::sleep_for(100us);
+                                                 ++done;
+                                               }}));
+  }
+  while (transport_->streams < 60) std::this_thread::sleep_for(1ms);
+  EXPECT_LE(transport_->threads_that_opened(), 2u);
   transport_->hold(false);
-  for (PostTask& t : tasks) t.get();
+  for (PostTask& t : tasks) EXPECT_EQ(t.get().size(), 2u);
+  EXPECT_EQ(done, 120);
+  EXPECT_LE(ran_on.size(), 3u);
+}
+
+TEST_F(AsyncClientTest, CallbacksOfOnePostRunOneAtATimeInOrder) {
+  std::atomic<int> inside{0};
+  std::atomic<int> overlaps{0};
+  std::vector<std::string> order;
+  auto record = [&](const Response& r) {
+    if (++inside > 1) ++overlaps;
+    order.push_back(r.docs()[0].text());
+    std::this_thread::sleep_for(20us);
+    --inside;
+  };
+  DocumentArray out = client_
+                          .post("/", docs(300),
+                                {.request_size = 1,
+                                 .on_done = record,
+                                 .on_always =
+                                     [&](const Response&) {
+                                       if (++inside > 1) ++overlaps;
+                                       --inside;
+                                     },
+                                 .results_in_order = true})
+                          .get();
+  EXPECT_EQ(overlaps, 0);
+  ASSERT_EQ(order.size(), 300u);
+  for (int i = 0; i < 300; ++i) ASSERT_EQ(order[i], std::to_string(i));
+  EXPECT_EQ(out.size(), 300u);
+}
+
+// A slow callback holds back its own post (its outcomes count as in flight),
+// so that memory stays bounded by `prefetch`.
+TEST_F(AsyncClientTest, ASlowOnDoneSlowsItsPostsSender) {
+  std::atomic<int> pulled{0};
+  std::atomic<int> handled{0};
+  std::atomic<int> worst_lead{0};
+  auto inputs = [&]() -> std::optional<Document> {
+    if (pulled == 100) return std::nullopt;
+    ++pulled;
+    return Document().set_text("x");
+  };
+  constexpr int kPrefetch = 4;
+  client_
+      .post("/", inputs,
+            {.request_size = 1,
+             .on_done =
+                 [&](const Response&) {
+                   std::this_thread::sleep_for(200us);
+                   worst_lead = std::max(worst_lead.load(), pulled.load() - handled.load());
+                   ++handled;
+                 },
+             .prefetch = kPrefetch})
+      .get();
+  EXPECT_EQ(handled, 100);
+  EXPECT_LE(worst_lead, kPrefetch + 1);
+}
+
+TEST_F(AsyncClientTest, AThrowingOnDoneEndsThePostAndEveryRequestGetsAnOutcome) {
+  std::atomic<int> done{0};
+  std::atomic<int> always{0};
+  std::atomic<int> aborted{0};
+  PostTask task = client_.post(
+      "/", docs(50),
+      {.request_size = 1,
+       .on_done =
+           [&](const Response&) {
+             if (++done == 3) throw std::runtime_error("callback failed");
+           },
+       .on_error = [&](const Response&,
+                       const Error& e) { aborted += e.code() == absl::StatusCode::kAborted; },
+       .on_always = [&](const Response&) { ++always; },
+       .prefetch = 8});
+  ASSERT_TRUE(task.wait_for(10s));
+  try {
+    task.get();
+    ADD_FAILURE() << "expected the callback's exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "callback failed");
+  }
+  ClientStats stats = client_.stats();
+  EXPECT_EQ(stats.requests, stats.responses + stats.failed);
+  EXPECT_EQ(always, stats.requests);
+  EXPECT_EQ(aborted, stats.failed);
+  EXPECT_LT(stats.requests, 50u);  // it ended early
+}
+
+TEST_F(AsyncClientTest, AUserExecutorRunsCallbacksAndGenerators) {
+  // Two threads of the user's, each job handed to one of them.
+  struct Pool {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> jobs;
+    bool stop = false;
+    std::vector<std::thread> threads;
+    std::atomic<int> submitted{0};
+    void run() {
+      std::unique_lock lock(mu);
+      while (true) {
+        cv.wait(lock, [&] { return stop || !jobs.empty(); });
+        if (jobs.empty()) return;
+        auto job = std::move(jobs.front());
+        jobs.pop_front();
+        lock.unlock();
+        job();
+        lock.lock();
+      }
+    }
+  } pool;
+  for (int i = 0; i < 2; ++i) pool.threads.emplace_back([&] { pool.run(); });
+  ThreadSet pool_threads;
+  {
+    AsyncClient client = internal::ClientAccess::async_client(
+        transport_,
+        {.doc_format = DocFormat::kV2, .callback_executor = [&](std::function<void()> job) {
+           ++pool.submitted;
+           std::lock_guard lock(pool.mu);
+           pool.jobs.push_back(std::move(job));
+           pool.cv.notify_one();
+         }});
+    ThreadSet callbacks;
+    ThreadSet generator;
+    int n = 0;
+    auto inputs = [&]() -> std::optional<Document> {
+      generator.add();
+      if (n == 5) return std::nullopt;
+      return Document().set_text(std::to_string(n++));
+    };
+    DocumentArray out =
+        client
+            .post("/", inputs,
+                  {.request_size = 2, .on_always = [&](const Response&) { callbacks.add(); }})
+            .get();
+    EXPECT_EQ(out.size(), 5u);
+    EXPECT_GT(pool.submitted, 0);
+    for (std::thread& t : pool.threads) {
+      if (callbacks.has(t.get_id()) || generator.has(t.get_id())) pool_threads.add();
+    }
+    EXPECT_EQ(callbacks.size() + generator.size() > 0, true);
+    EXPECT_LE(callbacks.size(), 2u);
+    EXPECT_LE(generator.size(), 2u);
+  }
+  EXPECT_GE(pool_threads.size(), 1u);
+  {
+    std::lock_guard lock(pool.mu);
+    pool.stop = true;
+  }
+  pool.cv.notify_all();
+  for (std::thread& t : pool.threads) t.join();
+}
+
+TEST(AsyncClientOptions, CallbackThreadsOutOfRangeIsRefused) {
+  auto transport = std::make_shared<EchoTransport>();
+  for (int threads : {0, -1, 1025}) {
+    EXPECT_THROW(internal::ClientAccess::async_client(transport, {.callback_threads = threads}),
+                 InvalidArgument)
+        << threads;
+  }
+}
+
+// A generator that blocks holds one pool thread, not the loop: other posts
+// go on, and a cancel ends its post at once.
+TEST_F(AsyncClientTest, ABlockingGeneratorHoldsBackNeitherOtherPostsNorItsCancel) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<bool> blocked{false};
+  auto stuck = [&]() -> std::optional<Document> {
+    std::unique_lock lock(mu);
+    blocked = true;
+    cv.wait(lock, [&] { return release; });
+    return std::nullopt;
+  };
+  PostTask task = client_.post("/", stuck);
+  while (!blocked) std::this_thread::sleep_for(1ms);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(client_.post("/", docs(2)).get().size(), 2u);
+  auto start = std::chrono::steady_clock::now();
+  task.cancel();
+  ASSERT_TRUE(task.wait_for(5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 50ms);
+  EXPECT_THROW(task.get(), Cancelled);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+}
+
+TEST_F(AsyncClientTest, AQueueSmallerThanABatchStillFillsIt) {
+  InputQueue queue(3);
+  std::atomic<int> requests{0};
+  PostTask task =
+      client_.post("/", queue, {.request_size = 10, .on_always = [&](const Response& r) {
+                                  ++requests;
+                                  EXPECT_LE(r.docs().size(), 10u);
+                                }});
+  std::thread producer([queue]() mutable {
+    for (int i = 0; i < 25; ++i) queue.push(Document().set_text(std::to_string(i)));
+    queue.close();
+  });
+  task.get();
+  producer.join();
+  EXPECT_EQ(requests, 3);  // 10 + 10 + 5
 }
 
 TEST_F(AsyncClientTest, ABlockingOnDoneDoesNotHoldBackOtherPosts) {

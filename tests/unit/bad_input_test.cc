@@ -18,6 +18,7 @@
 
 #include "client/client_access.h"
 #include "client/host_uri.h"
+#include "jina/async_client.h"
 #include "jina/client.h"
 #include "jina/document.h"
 #include "jina/error.h"
@@ -171,6 +172,12 @@ std::vector<Case> client_option_cases() {
        "keepalive must be a finite number of seconds >= 0"},
       {"client_options", "KeepaliveNaN",
        [] { target_of("ws://host:1", {.keepalive = std::nan("")}); }, "keepalive must be"},
+      {"client_options", "CallbackThreadsZero",
+       [] { AsyncClient client("grpc://host:1", {.callback_threads = 0}); },
+       "callback_threads must be 1..1024, got 0"},
+      {"client_options", "CallbackThreadsTooMany",
+       [] { AsyncClient client("grpc://host:1", {.callback_threads = 5000}); },
+       "callback_threads must be 1..1024, got 5000"},
   };
 }
 
