@@ -91,6 +91,14 @@ struct ClientOptions {
   // raise it for Executors slower than this with many requests in flight.
   double keepalive = 10;
 
+  // Seconds one connection attempt may take (TCP, TLS, and the WebSocket or
+  // HTTP/2 handshake) before it counts as failed: UNAVAILABLE, retried as any
+  // connection failure. A post's `timeout` still bounds it. 0: the
+  // protocol's default: HTTP and WebSocket 5 s, gRPC 2 x `keepalive` (20 s
+  // without keepalive, gRPC's own), at least 1 s. Finite and >= 0
+  // (InvalidArgument otherwise).
+  double connect_timeout = 0;
+
   // Which docarray wire format the Flow speaks. Unset: asked once from the
   // Flow's status (docarray < 0.30 means v1), v2 when that fails.
   std::optional<DocFormat> doc_format{};

@@ -203,6 +203,11 @@ Target resolve_target(std::string_view host, const ClientOptions& options) {
     throw InvalidArgument("keepalive must be a finite number of seconds >= 0 (0: off), got " +
                           std::to_string(options.keepalive));
   }
+  if (!std::isfinite(options.connect_timeout) || options.connect_timeout < 0) {
+    throw InvalidArgument(
+        "connect_timeout must be a finite number of seconds >= 0 (0: the default), got " +
+        std::to_string(options.connect_timeout));
+  }
   if (options.max_response_bytes <= 0) {
     throw InvalidArgument("max_response_bytes must be > 0 (got " +
                           std::to_string(options.max_response_bytes) + ")");

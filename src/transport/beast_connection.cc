@@ -79,6 +79,10 @@ Endpoint Endpoint::from(const Target& target, const ClientOptions& options) {
   endpoint.max_response_bytes = static_cast<std::size_t>(options.max_response_bytes);
   endpoint.keepalive = std::chrono::milliseconds(
       static_cast<std::int64_t>(std::min(options.keepalive * 1000, 1e12)));
+  if (options.connect_timeout > 0) {
+    endpoint.connect_timeout = std::chrono::milliseconds(
+        std::max<std::int64_t>(1, std::min(options.connect_timeout * 1000, 1e12)));
+  }
   if (target.tls) {
     endpoint.tls = tls_context(options);
   } else if (!options.tls_root_certificates_file.empty() ||

@@ -80,6 +80,8 @@ struct Endpoint {
   std::shared_ptr<asio::ssl::context> tls;  // null without TLS
   std::size_t max_response_bytes = 0;       // ClientOptions::max_response_bytes
   std::chrono::milliseconds keepalive{0};   // ClientOptions::keepalive; 0: off
+  // ClientOptions::connect_timeout, or the default for HTTP and WebSocket.
+  std::chrono::milliseconds connect_timeout{5000};
 
   static Endpoint from(const Target& target, const ClientOptions& options);
 };

@@ -168,10 +168,15 @@ grpc::ChannelArguments channel_arguments(const ClientOptions& options) {
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, std::max(keepalive_ms / 2, 1));
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
     args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-    // A connection attempt whose handshake gets no answer (a silent server)
-    // is given up after twice `keepalive` (gRPC's own default is 20 s, the
-    // same for the default keepalive); gRPC names this argument for its
-    // other use, the least backoff.
+  }
+  // A connection attempt whose handshake gets no answer (a silent server)
+  // is given up after `connect_timeout`, by default twice `keepalive` (gRPC's
+  // own default is 20 s, the same for the default keepalive); gRPC names
+  // this argument for its other use, the least backoff.
+  if (options.connect_timeout > 0) {
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+                std::max(1, static_cast<int>(std::min(2e9, options.connect_timeout * 1000))));
+  } else if (options.keepalive > 0) {
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
                 std::max(1000, static_cast<int>(std::min(2e9, options.keepalive * 2000))));
   }

@@ -29,7 +29,6 @@ using beast_io::Connection;
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::chrono::milliseconds kConnectTimeout{5000};
 // Connections one post() uses at most; more requests in flight wait for one.
 constexpr int kMaxConnectionsPerStream = 16;
 constexpr std::size_t kMaxIdleConnections = 32;
@@ -184,7 +183,7 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
       idle_.pop_back();
       reused = true;
     } else {
-      auto connect_timeout = kConnectTimeout;
+      auto connect_timeout = endpoint_.connect_timeout;
       if (deadline) {
         connect_timeout =
             std::min(connect_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(

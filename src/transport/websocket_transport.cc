@@ -22,8 +22,6 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 using beast_io::Connection;
 
-constexpr std::chrono::milliseconds kConnectTimeout{5000};
-
 // Jina's end-of-input frame: Python's bytes(True), one zero byte.
 constexpr char kEndOfInput[1] = {'\0'};
 
@@ -46,21 +44,22 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
     boost::system::error_code error;
     try {
       // cancel() aborts the connect through close_ (reset once it is open).
-      connection = co_await Connection::open(endpoint, kConnectTimeout, &self->close_);
+      connection = co_await Connection::open(endpoint, endpoint.connect_timeout, &self->close_);
     } catch (const boost::system::system_error& e) {
       error = e.code();
     }
     if (error) {
-      self->finish(self->cancelled_
-                       ? absl::CancelledError("the post was cancelled")
-                       : beast_io::connect_status(
-                             error, "cannot connect to " + endpoint.host_header, kConnectTimeout));
+      self->finish(self->cancelled_ ? absl::CancelledError("the post was cancelled")
+                                    : beast_io::connect_status(
+                                          error, "cannot connect to " + endpoint.host_header,
+                                          endpoint.connect_timeout));
       co_return;
     }
     if (self->cancelled_) {
       self->finish(absl::CancelledError("the post was cancelled"));
       co_return;
     }
+    self->connect_timeout_ = endpoint.connect_timeout;  // for the handshake
     co_await std::visit(
         [&](auto& stream) {
           return session(self, std::move(stream), endpoint.host_header,
@@ -106,7 +105,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
     absl::Status status;
     boost::system::error_code error;
     try {
-      beast::get_lowest_layer(ws).expires_after(kConnectTimeout);
+      beast::get_lowest_layer(ws).expires_after(self->connect_timeout_);
       co_await ws.async_handshake(host, "/", asio::use_awaitable);
       beast::get_lowest_layer(ws).expires_never();
     } catch (const boost::system::system_error& e) {
@@ -118,7 +117,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       self->finish(self->cancelled_
                        ? absl::CancelledError("the post was cancelled")
                        : beast_io::connect_status(error, "WebSocket handshake with " + host,
-                                                  kConnectTimeout));
+                                                  self->connect_timeout_));
       co_return;
     }
     // A silent gateway (the connection up, nothing answering) is given up
@@ -127,7 +126,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
     // local Flow answer pings while an Executor works.
     if (self->keepalive_.count() > 0) {
       ws.set_option(
-          websocket::stream_base::timeout{kConnectTimeout, self->keepalive_ * 3 / 2, true});
+          websocket::stream_base::timeout{self->connect_timeout_, self->keepalive_ * 3 / 2, true});
     }
     self->writer_running_ = true;
     asio::co_spawn(ws.get_executor(), writer(self, ws), asio::detached);
@@ -240,7 +239,8 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
   }
 
   StreamObserver* observer_;
-  std::chrono::milliseconds keepalive_;  // 0: no pings
+  std::chrono::milliseconds keepalive_;              // 0: no pings
+  std::chrono::milliseconds connect_timeout_{5000};  // the handshake's, set by run()
   std::deque<std::shared_ptr<const std::string>> queue_;
   asio::steady_timer wake_writer_;
   asio::steady_timer writer_exited_;

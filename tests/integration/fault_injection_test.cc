@@ -500,6 +500,49 @@ TEST_P(FaultInjection, CancelWhileConnectingEndsAtOnce) {
   EXPECT_LT(out.seconds, 0.1 + 0.1 * testing::kTimingSlack);
 }
 
+// ClientOptions::connect_timeout bounds one connection attempt, instead of
+// the protocol's default (HTTP and WebSocket 5 s, gRPC 20 s without keepalive).
+Client client_with_connect_timeout(Protocol protocol, int port, double connect_timeout) {
+  return Client(scheme(protocol) + "://127.0.0.1:" + std::to_string(port),
+                ClientOptions{.keepalive = 0,
+                              .connect_timeout = connect_timeout,
+                              .doc_format = DocFormat::kV2,
+                              .http_api = HttpApi::kPerEndpoint});
+}
+
+// A TCP connect that hangs (nobody accepts).
+TEST_P(FaultInjection, ConnectTimeoutGivesUpAConnectThatHangs) {
+  Watchdog watchdog(seconds(30));
+  SaturatedListener listener;
+  Client client = client_with_connect_timeout(protocol(), listener.port(), 0.3);
+  Outcomes out = post_counted(client, "/record", 2, {});
+  ASSERT_TRUE(out.exception);
+  EXPECT_EQ(out.exception_type, "ConnectionError") << *out.exception;
+  EXPECT_EQ(out.code, absl::StatusCode::kUnavailable) << *out.exception;
+  expect_each_request_once(out, 2);
+  EXPECT_GE(out.seconds, 0.25);
+  EXPECT_LT(out.seconds, 0.3 + 0.7 * testing::kTimingSlack);
+}
+
+// A connection accepted whose handshake is never answered (gRPC's HTTP/2
+// preface, WebSocket's upgrade). HTTP has no handshake before the request:
+// there `keepalive` finds a silent server (SilentServerIsGivenUpWithoutATimeout).
+TEST_P(FaultInjection, ConnectTimeoutGivesUpAHandshakeThatHangs) {
+  if (protocol() == Protocol::kHttp) GTEST_SKIP() << "HTTP/1.1 has no handshake";
+  Watchdog watchdog(seconds(30));
+  auto ledger = std::make_shared<Ledger>();
+  auto flow = start_flow(protocol(), ledger);
+  TcpProxy proxy(flow->port());
+  proxy.set_mode(TcpProxy::Mode::kHalfOpen);
+  Client client = client_with_connect_timeout(protocol(), proxy.port(), 0.3);
+  Outcomes out = post_counted(client, "/record", 2, {});
+  ASSERT_TRUE(out.exception);
+  EXPECT_EQ(out.exception_type, "ConnectionError") << *out.exception;
+  EXPECT_EQ(out.code, absl::StatusCode::kUnavailable) << *out.exception;
+  expect_each_request_once(out, 2);
+  EXPECT_LT(out.seconds, 0.3 + 0.7 * testing::kTimingSlack);
+}
+
 // The protocol is up but the Executor never returns: the timeout fires too.
 TEST_P(FaultInjection, ExecutorNeverAnswersTimesOut) {
   Watchdog watchdog(seconds(30));
