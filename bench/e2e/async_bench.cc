@@ -2,13 +2,13 @@
 // Client::post calls of one document, on the benchmark Flow.
 //
 //   async_bench --port N [--docs N] [--concurrency 64]
-//               [--mode both|async|sequential|async-threads]
+//               [--mode both|async|sequential|async-callbacks]
 //
 // Every post sends one request of one Document (request_size 1). Prints one
 // JSON line per mode (see e2e_common.h) and, with both, the speed-up.
-// async-threads: the same concurrent posts, each with a no-op PostOptions
-// on_done, which gives every post a thread of its own (the engine before the
-// shared post loop), for an A/B comparison in the same run.
+// async-callbacks: the same concurrent posts, each with a no-op PostOptions
+// on_done, which runs on the AsyncClient's callback pool (before the bounded
+// executor, it gave every post a thread of its own).
 #include <jina/jina.h>
 
 #include <atomic>
@@ -97,10 +97,10 @@ int main(int argc, char** argv) {
     sequential_rate = r.received / r.seconds;
     ok = ok && r.received == a.docs;
   }
-  if (which == "both" || which == "async" || which == "async-threads") {
-    Run r = concurrent(a, concurrency, which == "async-threads");
+  if (which == "both" || which == "async" || which == "async-callbacks") {
+    Run r = concurrent(a, concurrency, which == "async-callbacks");
     a.mode = std::to_string(concurrency) + " concurrent posts" +
-             (which == "async-threads" ? ", thread per post" : "");
+             (which == "async-callbacks" ? ", with on_done" : "");
     bench::report("jina-cpp AsyncClient", a, r.received, r.seconds, r.cpu, {});
     async_rate = r.received / r.seconds;
     ok = ok && r.received == a.docs;

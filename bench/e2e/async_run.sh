@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # AsyncClient benchmark (issue 6), one run against one local Flow: sequential
 # Client::post calls, 64 concurrent AsyncClient posts on the shared post loop,
-# the same with a thread per post (the engine before the loop), and the raw
+# the same with a PostOptions on_done each (run on the callback pool), and the raw
 # gRPC floor of 64 concurrent one-request calls. Per cell the median of REPS
 # runs; CPU per post for the client (getrusage) and the Flow (/proc), which
 # stays comparable when other work loads the machine, unlike docs/s.
@@ -30,7 +30,7 @@ echo "load before: $(uptime)"
 for _ in $(seq 1 "$reps"); do
   run "$build/bench/e2e/async_bench" --port "$port" --docs "$docs" --mode sequential
   run "$build/bench/e2e/async_bench" --port "$port" --docs "$docs" --mode async
-  run "$build/bench/e2e/async_bench" --port "$port" --docs "$docs" --mode async-threads
+  run "$build/bench/e2e/async_bench" --port "$port" --docs "$docs" --mode async-callbacks
   run "$build/bench/e2e/grpc_concurrent_floor_bench" --port "$port" --docs "$docs"
 done
 echo "load after: $(uptime)"
