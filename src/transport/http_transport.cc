@@ -111,14 +111,17 @@ class HttpTransport final : public Transport {
                                                        std::optional<Duration> timeout,
                                                        InUse* in_use);
 
-  // The gateway's POST routes, fetched once (Jina's rule for picking a route).
-  std::set<std::string> post_paths() {
-    std::lock_guard lock(paths_mu_);
+  // The gateway's POST routes (Jina's rule for picking a route), asked on
+  // the I/O thread (no post's thread waits for it) until a gateway tells;
+  // none when it does not. `in_use` lets a cancel abort the exchange.
+  asio::awaitable<std::set<std::string>> post_paths(InUse* in_use) {
     if (post_paths_.empty()) {
-      auto openapi = get_json("/openapi.json", std::chrono::seconds(5));
+      auto answer = co_await exchange(http::verb::get, "/openapi.json", {},
+                                      Duration(std::chrono::seconds(5)), in_use);
+      auto openapi = json_of(std::move(answer), "/openapi.json");
       if (openapi.ok()) post_paths_ = openapi_post_paths(*openapi);
     }
-    return post_paths_;
+    co_return post_paths_;
   }
 
   HttpApi api() const { return api_; }
@@ -142,7 +145,11 @@ class HttpTransport final : public Transport {
   }
 
   absl::StatusOr<json> get_json(const std::string& path, Duration timeout) {
-    auto answer = call(http::verb::get, path, {}, timeout);
+    return json_of(call(http::verb::get, path, {}, timeout), path);
+  }
+
+  // The JSON body of a GET's answer, or why there is none.
+  absl::StatusOr<json> json_of(absl::StatusOr<HttpAnswer> answer, const std::string& path) {
     if (!answer.ok()) return answer.status();
     if (answer->status < 200 || answer->status >= 300) {
       std::string message =
@@ -161,8 +168,7 @@ class HttpTransport final : public Transport {
   beast_io::Endpoint endpoint_;
   beast_io::IoThread io_;
   HttpApi api_;
-  std::mutex paths_mu_;
-  std::set<std::string> post_paths_;
+  std::set<std::string> post_paths_;                     // I/O thread only
   std::vector<std::unique_ptr<PooledConnection>> idle_;  // I/O thread only
 };
 
@@ -286,14 +292,13 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
 // `finished_` are touched on the I/O thread only.
 class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
  public:
-  HttpStreamState(HttpTransport* transport, const StreamOptions& options, StreamObserver* observer,
-                  std::set<std::string> paths)
+  HttpStreamState(HttpTransport* transport, const StreamOptions& options, StreamObserver* observer)
       : transport_(transport),
         observer_(observer),
         format_(options.doc_format),
-        paths_(std::move(paths)),
         max_workers_(options.prefetch > 0 ? std::min(options.prefetch, kMaxConnectionsPerStream)
                                           : kMaxConnectionsPerStream),
+        paths_asked_(transport->context(), asio::steady_timer::time_point::max()),
         liveness_(transport->context()) {}
 
   std::future<void> finished() { return finished_.get_future(); }
@@ -384,6 +389,19 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
   }
 
   asio::awaitable<void> send(const std::string& bytes, InUse& slot) {
+    if (transport_->api() == HttpApi::kAuto && !paths_known_) {
+      // One worker asks; the others wait for its answer.
+      if (!asking_paths_) {
+        asking_paths_ = true;
+        paths_ = co_await transport_->post_paths(&slot);
+        paths_known_ = true;
+        paths_asked_.cancel();
+      } else {
+        boost::system::error_code ignored;
+        co_await paths_asked_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }
+      if (failure_) co_return;
+    }
     DataRequest request;
     std::string body;
     HttpCall call;
@@ -432,7 +450,10 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
   HttpTransport* transport_;  // outlives its streams
   StreamObserver* observer_;
   DocFormat format_;
-  std::set<std::string> paths_;
+  std::set<std::string> paths_;  // the gateway's POST routes (HttpApi::kAuto)
+  bool paths_known_ = false;
+  bool asking_paths_ = false;
+  asio::steady_timer paths_asked_;  // "cancelled" once paths_ is known
   int max_workers_;
   int workers_ = 0;
   std::size_t starting_ = 0;
@@ -451,9 +472,7 @@ using HttpStream = beast_io::PostedStream<HttpStreamState>;
 
 std::unique_ptr<RequestStream> HttpTransport::open_stream(const StreamOptions& options,
                                                           StreamObserver* observer) {
-  std::set<std::string> paths;
-  if (api_ == HttpApi::kAuto) paths = post_paths();
-  auto state = std::make_shared<HttpStreamState>(this, options, observer, std::move(paths));
+  auto state = std::make_shared<HttpStreamState>(this, options, observer);
   return std::make_unique<HttpStream>(std::move(state), io_.context());
 }
 

@@ -543,6 +543,25 @@ TEST_P(FaultInjection, ConnectTimeoutGivesUpAHandshakeThatHangs) {
   EXPECT_LT(out.seconds, 0.3 + 0.7 * testing::kTimingSlack);
 }
 
+// Over HTTP the routes are asked from the gateway (GET /openapi.json) on the
+// I/O thread: a gateway that does not answer holds back no post's thread, and
+// the post's timeout still ends it on time.
+TEST_P(FaultInjection, RouteLookupOfASilentGatewayHoldsNothingBack) {
+  if (protocol() != Protocol::kHttp) GTEST_SKIP() << "only HTTP looks its routes up";
+  Watchdog watchdog(seconds(30));
+  auto ledger = std::make_shared<Ledger>();
+  auto flow = start_flow(protocol(), ledger);
+  TcpProxy proxy(flow->port());
+  proxy.set_mode(TcpProxy::Mode::kHalfOpen);
+  Client client("http://127.0.0.1:" + std::to_string(proxy.port()),
+                ClientOptions{.keepalive = 0, .doc_format = DocFormat::kV2});
+  Outcomes out = post_counted(client, "/record", 2, {.timeout = 0.3});
+  ASSERT_TRUE(out.exception);
+  EXPECT_EQ(out.exception_type, "Timeout") << *out.exception;
+  expect_each_request_once(out, 2);
+  EXPECT_LT(out.seconds, 0.3 + 0.5 * testing::kTimingSlack);
+}
+
 // The protocol is up but the Executor never returns: the timeout fires too.
 TEST_P(FaultInjection, ExecutorNeverAnswersTimesOut) {
   Watchdog watchdog(seconds(30));
