@@ -3,7 +3,9 @@
 # floor, this tree's cpp_client_bench and another tree's, alternating run by
 # run so that the shared machine's load hits all three alike. Prints one
 # markdown row per (workload, client): median docs/s and client CPU per doc.
-# Usage: [REPS=5] bench/e2e/ab_run.sh <build-dir> <other-build-dir>
+# PROTOCOL=http or websocket: the Client over that gateway of the same Flow
+# (the floor is gRPC only, so it is left out).
+# Usage: [REPS=5] [PROTOCOL=grpc] bench/e2e/ab_run.sh <build-dir> <other-build-dir>
 #   e.g. git worktree add ../base <commit> && (cd ../base && cmake --preset release &&
 #        cmake --build build/release --target cpp_client_bench)
 #        bench/e2e/ab_run.sh build/release ../base/build/release
@@ -11,17 +13,25 @@ set -euo pipefail
 new="$1/bench/e2e"
 old="$2/bench/e2e"
 reps="${REPS:-5}"
+protocol="${PROTOCOL:-grpc}"
 out="$(mktemp)"
 source "$(dirname "$0")/bench_flow.sh"
 trap 'stop_bench_flow; rm -f "$out"' EXIT
 start_bench_flow "$1"
+case "$protocol" in
+  http) client_port="$http_port" ;;
+  websocket) client_port="$ws_port" ;;
+  *) client_port="$port" ;;
+esac
 for args in "--docs 10000 --request-size 100" "--docs 2000 --request-size 1"; do
   for _ in $(seq 1 "$reps"); do
     # shellcheck disable=SC2086
     {
-      echo "floor|$args|$("$new/grpc_floor_bench" --port "$port" $args)"
-      echo "this|$args|$("$new/cpp_client_bench" --port "$port" $args)"
-      echo "other|$args|$("$old/cpp_client_bench" --port "$port" $args)"
+      if [[ "$protocol" == grpc ]]; then
+        echo "floor|$args|$("$new/grpc_floor_bench" --port "$port" $args)"
+      fi
+      echo "this|$args|$("$new/cpp_client_bench" --port "$client_port" --protocol "$protocol" $args)"
+      echo "other|$args|$("$old/cpp_client_bench" --port "$client_port" --protocol "$protocol" $args)"
     } >>"$out"
   done
 done

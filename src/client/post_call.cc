@@ -118,23 +118,25 @@ class EventQueue {
   std::function<void()> wake_;
 };
 
-// Parses responses where they arrive, so decoding overlaps with the caller's
-// work of encoding the next requests.
+// Takes what a stream reads (decoded where it arrived, so that decoding
+// overlaps with the engine's work of encoding the next requests) into the
+// engine's queue.
 class StreamSink final : public StreamObserver {
  public:
-  StreamSink(EventQueue& queue, DocFormat format, int stream, StatsRecorder* stats)
-      : queue_(queue), format_(format), stream_(stream), stats_(stats) {}
+  StreamSink(EventQueue& queue, int stream, StatsRecorder* stats)
+      : queue_(queue), stream_(stream), stats_(stats) {}
 
-  void on_response(std::string_view bytes) override {
-    if (stats_) stats_->bytes_received(bytes.size());
-    Event event{Event::Kind::kResponse, stream_, {}, {}};
-    try {
-      event.response = DataRequest::parse(bytes, format_);
-    } catch (const std::exception& e) {
-      event.kind = Event::Kind::kBadResponse;
-      event.status =
-          absl::DataLossError(std::string("malformed response from the Flow: ") + e.what());
-    }
+  void on_response(Response response, std::size_t wire_bytes) override {
+    if (stats_) stats_->bytes_received(wire_bytes);
+    Event event{Event::Kind::kResponse, stream_};
+    event.response = std::move(response);
+    queue_.push(std::move(event));
+  }
+
+  void on_bad_response(absl::Status status, std::size_t wire_bytes) override {
+    if (stats_) stats_->bytes_received(wire_bytes);
+    Event event{Event::Kind::kBadResponse, stream_};
+    event.status = std::move(status);
     queue_.push(std::move(event));
   }
 
@@ -144,7 +146,6 @@ class StreamSink final : public StreamObserver {
 
  private:
   EventQueue& queue_;
-  DocFormat format_;
   int stream_;
   StatsRecorder* stats_;
 };
@@ -442,7 +443,7 @@ class PostCall {
                                  options_.metadata};
     stream_options.doc_format = format_;
     ++stream_id_;
-    sink_ = std::make_unique<StreamSink>(queue_, format_, stream_id_, results_.stats);
+    sink_ = std::make_unique<StreamSink>(queue_, stream_id_, results_.stats);
     stream_ = transport_.open_stream(stream_options, sink_.get());
     half_closed_ = false;
     for (auto& [seq, pending] : pending_) write(pending);

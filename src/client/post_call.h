@@ -7,8 +7,9 @@
 // the post ends. docs/architecture.md draws the states.
 //
 // Data path: Inputs --batch--> DataRequest --serialize--> RequestStream
-// --bytes--> StreamObserver (parses on a transport thread) --> event queue
-// --> callbacks and results on the engine's thread.
+// --bytes--> the gateway --> the transport decodes the answer on its thread
+// --Response--> StreamObserver --> event queue --> callbacks and results on
+// the engine's thread.
 #ifndef JINA_SRC_CLIENT_POST_CALL_H_
 #define JINA_SRC_CLIENT_POST_CALL_H_
 

@@ -59,7 +59,7 @@ class FakeTransport : public Transport {
       observer->on_done(failure);
       return std::make_unique<FailedStream>();
     }
-    return std::make_unique<Stream>(this, observer);
+    return std::make_unique<Stream>(this, observer, options.doc_format);
   }
   absl::Status dry_run(Duration) override { return absl::OkStatus(); }
   absl::StatusOr<std::vector<std::string>> endpoints(Duration) override {
@@ -116,8 +116,11 @@ class FakeTransport : public Transport {
 
   class Stream : public RequestStream {
    public:
-    Stream(FakeTransport* transport, StreamObserver* observer)
-        : transport_(transport), observer_(observer), worker_([this] { serve(); }) {}
+    Stream(FakeTransport* transport, StreamObserver* observer, DocFormat format)
+        : transport_(transport),
+          observer_(observer),
+          format_(format),
+          worker_([this] { serve(); }) {}
     ~Stream() override {
       cancel();
       worker_.join();
@@ -189,13 +192,16 @@ class FakeTransport : public Transport {
           std::lock_guard lock(mu_);
           --outstanding_;
         }
-        if (auto answer = transport_->answer_(request)) observer_->on_response(*answer);
+        if (auto answer = transport_->answer_(request)) {
+          deliver_serialized(*observer_, *answer, format_);
+        }
       }
       observer_->on_done(end);
     }
 
     FakeTransport* transport_;
     StreamObserver* observer_;
+    DocFormat format_;  // of the answers
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<std::string> queue_;

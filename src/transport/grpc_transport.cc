@@ -228,7 +228,7 @@ class GrpcStream final : public RequestStream,
  public:
   GrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer,
              bool tls)
-      : observer_(observer), tls_(tls) {
+      : observer_(observer), format_(options.doc_format), tls_(tls) {
     if (options.results_in_order) context_.AddMetadata("__results_in_order__", "true");
     if (options.prefetch > 0) {
       context_.AddMetadata("__prefetch__", std::to_string(options.prefetch));
@@ -331,13 +331,15 @@ class GrpcStream final : public RequestStream,
     std::vector<grpc::Slice> slices;
     if (read_buffer_.Dump(&slices).ok()) {
       if (slices.size() == 1) {
-        observer_->on_response(
-            std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()));
+        deliver_serialized(
+            *observer_,
+            std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()),
+            format_);
       } else {
         joined_.clear();
         for (const auto& s : slices)
           joined_.append(reinterpret_cast<const char*>(s.begin()), s.size());
-        observer_->on_response(joined_);
+        deliver_serialized(*observer_, joined_, format_);
       }
     }
     read_buffer_.Clear();
@@ -391,6 +393,7 @@ class GrpcStream final : public RequestStream,
   }
 
   StreamObserver* observer_;
+  DocFormat format_;  // of the responses
   bool tls_;
   grpc::ClientContext context_;
   // Successive reads run on different gRPC threads: each 6 MiB append to

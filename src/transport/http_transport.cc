@@ -428,14 +428,8 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
                                                       std::string(response.status().message())));
       co_return;
     }
-    std::string out;
-    try {
-      out = response->serialize(format_);
-    } catch (const std::exception& e) {
-      fail(absl::DataLossError(std::string("malformed response from the gateway: ") + e.what()));
-      co_return;
-    }
-    observer_->on_response(out);
+    // Decoded from JSON straight into the Response: no protobuf round trip.
+    observer_->on_response(std::move(*response), answer->body.size());
   }
 
   void maybe_finish() {

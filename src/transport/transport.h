@@ -2,8 +2,11 @@
 // streams and answers the gateway's unary calls. gRPC is one implementation;
 // HTTP and WebSocket can be others, and tests use a mock.
 //
-// Requests and responses travel as serialized jina.DataRequestProto bytes,
-// so that the docarray format (v1/v2) is the Client's business only.
+// Requests travel as serialized jina.DataRequestProto bytes, encoded once by
+// the post and kept for a re-send. Responses arrive decoded: each transport
+// turns what its gateway sends (protobuf bytes, or HTTP's JSON) into a
+// Response on its own thread, in the stream's docarray format, so that no
+// response is re-encoded on the way.
 #ifndef JINA_SRC_TRANSPORT_TRANSPORT_H_
 #define JINA_SRC_TRANSPORT_TRANSPORT_H_
 
@@ -19,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "jina/options.h"
 #include "jina/protocol.h"
+#include "jina/request.h"
 
 namespace jina::internal {
 
@@ -27,8 +31,11 @@ namespace jina::internal {
 class StreamObserver {
  public:
   virtual ~StreamObserver() = default;
-  // One response; `bytes` is valid only during the call.
-  virtual void on_response(std::string_view bytes) = 0;
+  // One response; `wire_bytes` is its size as received (for statistics).
+  virtual void on_response(Response response, std::size_t wire_bytes) = 0;
+  // A response that could not be decoded: DATA_LOSS saying why, and how
+  // many bytes arrived. The stream goes on; the post decides.
+  virtual void on_bad_response(absl::Status status, std::size_t wire_bytes) = 0;
   // The stream is over: OK when the server closed it normally.
   virtual void on_done(absl::Status status) = 0;
 };
@@ -63,6 +70,10 @@ struct StreamOptions {
   // expected back (transports that re-encode, like HTTP, need it).
   DocFormat doc_format = DocFormat::kV2;
 };
+
+// Decodes `bytes`, a serialized DataRequestProto in `format`, for
+// `observer`: on_response, or on_bad_response when it is malformed.
+void deliver_serialized(StreamObserver& observer, std::string_view bytes, DocFormat format);
 
 class Transport {
  public:

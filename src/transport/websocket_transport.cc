@@ -29,9 +29,10 @@ constexpr char kEndOfInput[1] = {'\0'};
 // `finished_`.
 class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
  public:
-  WsStreamState(asio::io_context& context, StreamObserver* observer,
+  WsStreamState(asio::io_context& context, StreamObserver* observer, DocFormat format,
                 std::chrono::milliseconds keepalive)
       : observer_(observer),
+        format_(format),
         keepalive_(keepalive),
         wake_writer_(context, asio::steady_timer::time_point::max()),
         writer_exited_(context, asio::steady_timer::time_point::max()) {}
@@ -158,8 +159,9 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
       }
       if (error) break;
       auto data = buffer.cdata();
-      self->observer_->on_response(
-          std::string_view(static_cast<const char*>(data.data()), data.size()));
+      deliver_serialized(*self->observer_,
+                         std::string_view(static_cast<const char*>(data.data()), data.size()),
+                         self->format_);
       buffer.consume(buffer.size());
     }
     if (self->cancelled_) co_return absl::CancelledError("the post was cancelled");
@@ -239,6 +241,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
   }
 
   StreamObserver* observer_;
+  DocFormat format_;                                 // of the responses
   std::chrono::milliseconds keepalive_;              // 0: no pings
   std::chrono::milliseconds connect_timeout_{5000};  // the handshake's, set by run()
   std::deque<std::shared_ptr<const std::string>> queue_;
@@ -265,8 +268,9 @@ class WebsocketTransport final : public Transport {
 
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override {
-    (void)options;  // prefetch and ordering are the Client's business here
-    auto state = std::make_shared<WsStreamState>(io_.context(), observer, endpoint_.keepalive);
+    // prefetch and ordering are the Client's business here
+    auto state = std::make_shared<WsStreamState>(io_.context(), observer, options.doc_format,
+                                                 endpoint_.keepalive);
     asio::co_spawn(io_.context(), WsStreamState::run(state, endpoint_), asio::detached);
     return std::make_unique<WsStream>(std::move(state), io_.context());
   }
