@@ -498,7 +498,7 @@ class PostCall {
         request.parameters() = parameters_;
         std::size_t docs = batch.size();
         if (has_docs) request.set_docs(std::move(batch));
-        auto bytes = std::make_shared<const std::string>(request.serialize(format_));
+        auto bytes = std::make_shared<const std::string>(transport_.encode(request, format_));
         std::uint64_t seq = next_seq_++;
         seq_of_.emplace(request.header().request_id(), seq);
         Pending& pending = pending_
@@ -780,10 +780,10 @@ class PostCall {
     const std::shared_ptr<const Error> error = ending_.error;
     for (auto& [seq, p] : unanswered) {
       while (!ready_.empty() && ready_.begin()->first < seq) deliver_first_ready();
-      // The request as sent (its own bytes: they parse), or its id alone.
+      // The request as sent (its own bytes: they decode), or its id alone.
       Response response;
       try {
-        response = DataRequest::parse(*p.bytes, format_);
+        response = transport_.decode(*p.bytes, format_);
       } catch (const std::exception&) {
         response.header().set_request_id(p.request_id);
       }

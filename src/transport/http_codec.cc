@@ -1,6 +1,10 @@
 #include "transport/http_codec.h"
 
 #include <cctype>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "jina/error.h"
@@ -72,6 +76,36 @@ DataRequest error_response(const DataRequest& request, const std::string& detail
   return response;
 }
 
+// JSON text as the gateway gets it: bytes that are not UTF-8 replaced.
+std::string json_text(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Length-prefixed fields ("5:hello"), for HttpRequestForm::pack.
+void put_field(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+}
+
+std::string_view take_field(std::string_view& in) {
+  std::size_t colon = in.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 19) {
+    throw InvalidArgument("not a packed HTTP request: no field length");
+  }
+  std::size_t size = 0;
+  for (char c : in.substr(0, colon)) {
+    if (c < '0' || c > '9') throw InvalidArgument("not a packed HTTP request: bad field length");
+    size = size * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (size > in.size() - colon - 1) {
+    throw InvalidArgument("not a packed HTTP request: a field runs past its end");
+  }
+  std::string_view field = in.substr(colon + 1, size);
+  in.remove_prefix(colon + 1 + size);
+  return field;
+}
+
 std::string snippet(std::string_view body) {
   constexpr std::size_t kMax = 300;
   if (body.size() <= kMax) return std::string(body);
@@ -116,10 +150,55 @@ std::vector<std::string> openapi_endpoints(const json& openapi) {
   return out;
 }
 
-HttpCall http_call_for(const DataRequest& request, DocFormat format,
-                       const std::set<std::string>& post_paths, HttpApi api) {
+HttpRequestForm HttpRequestForm::from(const DataRequest& request, DocFormat format) {
   const Header& header = request.header();
-  std::string name = header.exec_endpoint();
+  HttpRequestForm form;
+  form.request_id = header.request_id();
+  form.exec_endpoint = header.exec_endpoint();
+  if (header.has_target_executor()) form.target_executor = header.target_executor();
+  form.data = json_text(request.docs().to_json(format));
+  form.parameters =
+      json_text(request.parameters().is_null() ? json::object() : request.parameters());
+  return form;
+}
+
+std::string HttpRequestForm::pack() const {
+  std::string out;
+  out.reserve(data.size() + parameters.size() + request_id.size() + exec_endpoint.size() + 40);
+  put_field(out, request_id);
+  put_field(out, exec_endpoint);
+  put_field(out, target_executor ? "1" + *target_executor : std::string("0"));
+  put_field(out, data);
+  put_field(out, parameters);
+  return out;
+}
+
+HttpRequestForm HttpRequestForm::unpack(std::string_view packed) {
+  HttpRequestForm form;
+  form.request_id = take_field(packed);
+  form.exec_endpoint = take_field(packed);
+  std::string_view target = take_field(packed);
+  if (target.empty()) throw InvalidArgument("not a packed HTTP request: no target flag");
+  if (target[0] == '1') form.target_executor = std::string(target.substr(1));
+  form.data = take_field(packed);
+  form.parameters = take_field(packed);
+  if (!packed.empty()) throw InvalidArgument("not a packed HTTP request: trailing bytes");
+  return form;
+}
+
+DataRequest HttpRequestForm::request(DocFormat format) const {
+  (void)format;  // the Documents' JSON says which format it is in
+  DataRequest request;
+  request.header().set_request_id(request_id).set_exec_endpoint(exec_endpoint);
+  if (target_executor) request.header().set_target_executor(*target_executor);
+  request.parameters() = json::parse(parameters);
+  request.set_docs(DocumentArray::from_json(json::parse(data)));
+  return request;
+}
+
+HttpPost http_post_for(const HttpRequestForm& form, DocFormat format,
+                       const std::set<std::string>& post_paths, HttpApi api) {
+  std::string name = form.exec_endpoint;
   while (!name.empty() && name.front() == '/') name.erase(name.begin());
   while (!name.empty() && name.back() == '/') name.pop_back();
   std::string own = "/" + (name.empty() ? std::string("default") : name);
@@ -145,30 +224,64 @@ HttpCall http_call_for(const DataRequest& request, DocFormat format,
       break;
   }
 
-  HttpCall call;
-  json data = request.docs().to_json(format);
-  json parameters = request.parameters().is_null() ? json::object() : request.parameters();
+  // Keys in the order nlohmann::json writes an object's (sorted), as before
+  // the body was assembled from pre-written parts.
+  HttpPost post;
+  std::string& body = post.body;
+  body.reserve(form.data.size() + form.parameters.size() + 160);
+  body += R"({"data":)";
+  body += form.data;
   if (per_endpoint) {
-    call.path = url_path(path);
-    json h = {{"request_id", header.request_id()}, {"exec_endpoint", header.exec_endpoint()}};
-    if (header.has_target_executor()) h["target_executor"] = header.target_executor();
-    call.body = {{"data", std::move(data)}, {"parameters", std::move(parameters)}, {"header", h}};
+    post.path = url_path(path);
+    body += R"(,"header":{"exec_endpoint":)";
+    body += json_text(form.exec_endpoint);
+    body += R"(,"request_id":)";
+    body += json_text(form.request_id);
+    if (form.target_executor) {
+      body += R"(,"target_executor":)";
+      body += json_text(*form.target_executor);
+    }
+    body += R"(},"parameters":)";
+    body += form.parameters;
   } else {
-    call.path = "/post";
-    call.body = {{"data", std::move(data)},
-                 {"execEndpoint", header.exec_endpoint()},
-                 {"parameters", std::move(parameters)}};
-    if (header.has_target_executor()) call.body["targetExecutor"] = header.target_executor();
+    post.path = "/post";
+    body += R"(,"execEndpoint":)";
+    body += json_text(form.exec_endpoint);
+    body += R"(,"parameters":)";
+    body += form.parameters;
+    if (form.target_executor) {
+      body += R"(,"targetExecutor":)";
+      body += json_text(*form.target_executor);
+    }
   }
-  return call;
+  body += '}';
+  return post;
 }
 
-absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
-                                               const DataRequest& request) {
+HttpCall http_call_for(const DataRequest& request, DocFormat format,
+                       const std::set<std::string>& post_paths, HttpApi api) {
+  HttpPost post = http_post_for(HttpRequestForm::from(request, format), format, post_paths, api);
+  return HttpCall{std::move(post.path), json::parse(post.body)};
+}
+
+namespace {
+
+// response_from_http for a request known by its header's fields; `request`
+// builds the whole request, needed only for an Executor error.
+absl::StatusOr<DataRequest> response_from(int status, std::string_view body,
+                                          const std::string& request_id,
+                                          const std::string& exec_endpoint,
+                                          const std::optional<std::string>& target_executor,
+                                          const std::function<DataRequest()>& request) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (status == 500 && j.is_object() && j.contains("detail")) {
     const json& detail = j["detail"];
-    return error_response(request, detail.is_string() ? detail.get<std::string>() : detail.dump());
+    try {
+      return error_response(request(),
+                            detail.is_string() ? detail.get<std::string>() : detail.dump());
+    } catch (const std::exception& e) {
+      return absl::DataLossError(std::string("cannot hand the request back: ") + e.what());
+    }
   }
   if (status < 200 || status >= 300) {
     std::string message = "HTTP " + std::to_string(status) + " from the gateway";
@@ -192,11 +305,9 @@ absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body
   try {
     // Each POST carries one request, so the answer is that request's even
     // where the gateway forgets the id (v1 builds a new request).
-    response.header().set_request_id(request.header().request_id());
-    response.header().set_exec_endpoint(request.header().exec_endpoint());
-    if (request.header().has_target_executor()) {
-      response.header().set_target_executor(request.header().target_executor());
-    }
+    response.header().set_request_id(request_id);
+    response.header().set_exec_endpoint(exec_endpoint);
+    if (target_executor) response.header().set_target_executor(*target_executor);
     if (const json* h = field(j, "header", "header")) {
       if (const json* s = field(*h, "status", "status")) {
         response.header().set_status(status_from_json(*s));
@@ -219,6 +330,23 @@ absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body
     return absl::DataLossError(std::string("malformed response from the gateway: ") + e.what());
   }
   return response;
+}
+
+}  // namespace
+
+absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
+                                               const DataRequest& request) {
+  const Header& header = request.header();
+  std::optional<std::string> target;
+  if (header.has_target_executor()) target = header.target_executor();
+  return response_from(status, body, header.request_id(), header.exec_endpoint(), target,
+                       [&request] { return request; });
+}
+
+absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
+                                               const HttpRequestForm& form, DocFormat format) {
+  return response_from(status, body, form.request_id, form.exec_endpoint, form.target_executor,
+                       [&form, format] { return form.request(format); });
 }
 
 absl::Status dry_run_result(const json& status) {

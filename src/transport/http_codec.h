@@ -5,6 +5,7 @@
 #define JINA_SRC_TRANSPORT_HTTP_CODEC_H_
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -24,6 +25,32 @@ struct HttpCall {
   nlohmann::json body;
 };
 
+// A DataRequest as the HTTP transport keeps it from encoding to sending: its
+// header, and its Documents and parameters already written as JSON text, so
+// that sending needs no protobuf and a re-send no encoding. pack() makes it
+// the one string a RequestStream carries (Transport::encode).
+struct HttpRequestForm {
+  std::string request_id;
+  std::string exec_endpoint;
+  std::optional<std::string> target_executor;
+  std::string data;        // the Documents, JSON in the stream's docarray format
+  std::string parameters;  // a JSON object
+
+  // Throws InvalidArgument for Documents that JSON cannot carry.
+  static HttpRequestForm from(const DataRequest& request, DocFormat format);
+  std::string pack() const;
+  // Throws InvalidArgument for a string pack() did not make.
+  static HttpRequestForm unpack(std::string_view packed);
+  // The request again, in `format` (to hand it back with an error).
+  DataRequest request(DocFormat format) const;
+};
+
+// One HTTP POST, its body as sent.
+struct HttpPost {
+  std::string path;
+  std::string body;
+};
+
 // The POST paths of an OpenAPI document ("/default", "/foo", "/post" ...).
 std::set<std::string> openapi_post_paths(const nlohmann::json& openapi);
 
@@ -35,6 +62,9 @@ std::set<std::string> openapi_post_paths(const nlohmann::json& openapi);
 // percent-encoded (anything but letters, digits, "-._~/").
 HttpCall http_call_for(const DataRequest& request, DocFormat format,
                        const std::set<std::string>& post_paths, HttpApi api);
+// The same from the request's form, with the body as text.
+HttpPost http_post_for(const HttpRequestForm& form, DocFormat format,
+                       const std::set<std::string>& post_paths, HttpApi api);
 
 // The Response to `request` from an HTTP answer with `status` and `body`:
 // 2xx parses the JSON (v1 camelCase or snake_case keys, v2's reduced
@@ -44,6 +74,10 @@ HttpCall http_call_for(const DataRequest& request, DocFormat format,
 // 404, INVALID_ARGUMENT for other 4xx, DATA_LOSS for a malformed body.
 absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
                                                const DataRequest& request);
+// The same for a request sent from its form (decoded only when the answer
+// is an Executor error, which hands the request back).
+absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
+                                               const HttpRequestForm& form, DocFormat format);
 
 // GET /dry_run's StatusProto JSON: OK for code 0, kInternal with the
 // description otherwise.

@@ -103,6 +103,15 @@ class HttpTransport final : public Transport {
   std::string target() const override { return endpoint_.host_header; }
   std::string protocol_name() const override { return "HTTP"; }
 
+  // The JSON is written here, on the post's thread, once per request: the
+  // I/O thread only joins the parts for the route it picks.
+  std::string encode(const DataRequest& request, DocFormat format) const override {
+    return HttpRequestForm::from(request, format).pack();
+  }
+  DataRequest decode(std::string_view encoded, DocFormat format) const override {
+    return HttpRequestForm::unpack(encoded).request(format);
+  }
+
   // One HTTP exchange on a pooled connection; runs on the I/O thread.
   // `timeout` bounds the whole exchange (none when unset); `in_use` (may be
   // null) names the connection while it is busy.
@@ -402,18 +411,16 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
       }
       if (failure_) co_return;
     }
-    DataRequest request;
-    std::string body;
-    HttpCall call;
+    HttpRequestForm form;
+    HttpPost call;
     try {
-      request = DataRequest::parse(bytes, format_);
-      call = http_call_for(request, format_, paths_, transport_->api());
-      body = call.body.dump(-1, ' ', false, json::error_handler_t::replace);
+      form = HttpRequestForm::unpack(bytes);
+      call = http_post_for(form, format_, paths_, transport_->api());
     } catch (const std::exception& e) {
       fail(absl::InvalidArgumentError(std::string("cannot send the request as JSON: ") + e.what()));
       co_return;
     }
-    auto answer = co_await transport_->exchange(http::verb::post, call.path, std::move(body),
+    auto answer = co_await transport_->exchange(http::verb::post, call.path, std::move(call.body),
                                                 std::nullopt, &slot);
     last_news_ = Clock::now();
     if (failure_) co_return;
@@ -421,7 +428,7 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
       fail(answer.status());
       co_return;
     }
-    auto response = response_from_http(answer->status, answer->body, request);
+    auto response = response_from_http(answer->status, answer->body, form, format_);
     if (!response.ok()) {
       fail(absl::Status(response.status().code(), "POST " + call.path + " at " +
                                                       transport_->target() + ": " +

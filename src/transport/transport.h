@@ -2,11 +2,12 @@
 // streams and answers the gateway's unary calls. gRPC is one implementation;
 // HTTP and WebSocket can be others, and tests use a mock.
 //
-// Requests travel as serialized jina.DataRequestProto bytes, encoded once by
-// the post and kept for a re-send. Responses arrive decoded: each transport
-// turns what its gateway sends (protobuf bytes, or HTTP's JSON) into a
-// Response on its own thread, in the stream's docarray format, so that no
-// response is re-encoded on the way.
+// Each transport says how a request is encoded (encode(): a serialized
+// jina.DataRequestProto for gRPC and WebSocket, HTTP's own form with the
+// JSON already written); the post encodes each request once and keeps the
+// result for a re-send. Responses arrive decoded: each transport turns what
+// its gateway sends into a Response on its own thread, in the stream's
+// docarray format. Nothing is re-encoded on the way, either way.
 #ifndef JINA_SRC_TRANSPORT_TRANSPORT_H_
 #define JINA_SRC_TRANSPORT_TRANSPORT_H_
 
@@ -46,8 +47,9 @@ class StreamObserver {
 class RequestStream {
  public:
   virtual ~RequestStream() = default;
-  // Queues one serialized request; never blocks. Ignored once the stream is
-  // over. The bytes are shared, not copied: the caller keeps them to re-send.
+  // Queues one request, as the transport's encode() made it; never blocks.
+  // Ignored once the stream is over. The bytes are shared, not copied: the
+  // caller keeps them to re-send.
   virtual void write(std::shared_ptr<const std::string> bytes) = 0;
   // Half-closes the stream after the queued requests.
   virtual void writes_done() = 0;
@@ -80,6 +82,18 @@ class Transport {
   using Duration = std::chrono::steady_clock::duration;
 
   virtual ~Transport() = default;
+
+  // What a RequestStream of this transport sends for `request` in `format`.
+  // Called once per request, on the post's thread. Throws InvalidArgument
+  // for a request the protocol cannot carry.
+  virtual std::string encode(const DataRequest& request, DocFormat format) const {
+    return request.serialize(format);
+  }
+  // encode()'s result as a request again (to hand it back with an error).
+  // Throws for bytes encode() did not make.
+  virtual DataRequest decode(std::string_view encoded, DocFormat format) const {
+    return DataRequest::parse(encoded, format);
+  }
 
   // Opens `/jina.JinaRPC/Call`. `observer` must outlive the stream.
   virtual std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "jina/error.h"
+
 namespace jina::internal {
 namespace {
 
@@ -144,6 +146,60 @@ TEST(HttpCodecTest, FailuresMapToRetryableOrNot) {
       503, R"j({"header":{"status":{"code":1,"description":"Executor upper is down"}}})j", r);
   EXPECT_EQ(unreachable.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(unreachable.status().message(), HasSubstr("Executor upper is down"));
+}
+
+// The form the HTTP transport keeps a request in between encoding and
+// sending (Transport::encode), and the bodies made from it.
+TEST(HttpCodecTest, RequestFormPacksAndUnpacks) {
+  DataRequest r = request("/search");
+  r.header().set_target_executor("enc.*");
+  r.parameters()["limit"] = 3;
+  HttpRequestForm form = HttpRequestForm::unpack(HttpRequestForm::from(r, DocFormat::kV2).pack());
+  EXPECT_EQ(form.request_id, "r1");
+  EXPECT_EQ(form.exec_endpoint, "/search");
+  EXPECT_EQ(form.target_executor, "enc.*");
+  DataRequest back = form.request(DocFormat::kV2);
+  EXPECT_EQ(back.header().target_executor(), "enc.*");
+  EXPECT_EQ(back.parameters()["limit"], 3);
+  ASSERT_EQ(back.docs().size(), 1u);
+  EXPECT_EQ(back.docs()[0].id(), "d1");
+  EXPECT_EQ(back.docs()[0].text(), "hello http");
+  EXPECT_FALSE(HttpRequestForm::unpack(HttpRequestForm::from(request("/"), DocFormat::kV2).pack())
+                   .target_executor);
+}
+
+TEST(HttpCodecTest, UnpackRefusesWhatPackDidNotMake) {
+  for (std::string_view bad : {"", "abc", "5:ab", "1:a1:b", "x:a", "1:a1:b0:", "1:a1:b1:01:d1:pX",
+                               "99999999999999999999:a"}) {
+    EXPECT_THROW(HttpRequestForm::unpack(bad), InvalidArgument) << bad;
+  }
+}
+
+// Assembled from parts, the body is still the JSON nlohmann would write
+// (keys sorted, no spaces): the bytes the gateway got before.
+TEST(HttpCodecTest, BodiesAreCanonicalJson) {
+  DataRequest r = request("/search");
+  r.header().set_target_executor("enc\"x");
+  r.parameters()["q"] = "caf\xc3\xa9 \xff";  // not UTF-8 at the end: replaced
+  for (HttpApi api : {HttpApi::kPerEndpoint, HttpApi::kPost}) {
+    for (DataRequest req : {r, request("")}) {
+      HttpPost post =
+          http_post_for(HttpRequestForm::from(req, DocFormat::kV2), DocFormat::kV2, {}, api);
+      json parsed = json::parse(post.body);
+      EXPECT_EQ(post.body, parsed.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+  }
+}
+
+TEST(HttpCodecTest, AnExecutorErrorHandsTheFormsRequestBack) {
+  DataRequest r = request("/fail");
+  auto response = response_from_http(500, R"j({"detail":"ValueError('no')"})j",
+                                     HttpRequestForm::from(r, DocFormat::kV2), DocFormat::kV2);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->header().status().code(), StatusCode::kError);
+  EXPECT_EQ(response->header().status().exception().name(), "ValueError");
+  ASSERT_EQ(response->docs().size(), 1u);
+  EXPECT_EQ(response->docs()[0].text(), "hello http");
 }
 
 TEST(HttpCodecTest, DryRunStatus) {
