@@ -39,6 +39,7 @@
 #include "flow/info.h"
 #include "jina.pb.h"
 #include "jina/error.h"
+#include "wire/gateway_json.h"
 #include "wire/request_codec.h"
 
 namespace jina::flow {
@@ -62,7 +63,7 @@ auto await_into(beast::error_code& ec) { return asio::redirect_error(asio::use_a
 HttpResponse json_response(http::status status, const json& body) {
   HttpResponse response(status, 11);
   response.set(http::field::content_type, "application/json");
-  response.body() = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  response.body() = wire::json_text(body);
   return response;
 }
 
@@ -80,18 +81,6 @@ HttpResponse unprocessable(std::string where, std::string message) {
         json::array({{{"loc", loc}, {"msg", std::move(message)}, {"type", "value_error"}}})}});
 }
 
-json status_json(const Status& status) {
-  json out = {{"code", static_cast<int>(status.code())}, {"description", status.description()}};
-  if (status.exception().empty()) {
-    out["exception"] = nullptr;
-  } else {
-    const ExceptionInfo& e = status.exception();
-    out["exception"] = {
-        {"name", e.name()}, {"args", e.args()}, {"stacks", e.stacks()}, {"executor", e.executor()}};
-  }
-  return out;
-}
-
 // A protobuf Timestamp as JSON: RFC 3339 in UTC with nanoseconds.
 std::string timestamp_json(Route::TimePoint t) {
   auto ns = t.time_since_epoch().count();
@@ -107,20 +96,6 @@ std::string timestamp_json(Route::TimePoint t) {
   std::size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
   std::snprintf(text + n, sizeof(text) - n, ".%09ldZ", fraction);
   return text;
-}
-
-const json* find_key(const json& object, std::string_view snake, std::string_view camel) {
-  if (!object.is_object()) return nullptr;
-  for (std::string_view key : {snake, camel}) {
-    auto it = object.find(key);
-    if (it != object.end() && !it->is_null()) return &*it;
-  }
-  return nullptr;
-}
-
-std::string string_at(const json& object, std::string_view snake, std::string_view camel) {
-  const json* value = find_key(object, snake, camel);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
 }
 
 // A close reason travels in a control frame: at most 123 bytes, cut on a
@@ -433,7 +408,7 @@ class WebServer::Impl {
         std::function<HttpResponse(bool)> work = [this](bool stopping) {
           if (stopping)
             return detail_response(http::status::service_unavailable, "the Flow is stopping");
-          return json_response(http::status::ok, status_json(graph_.dry_run()));
+          return json_response(http::status::ok, wire::status_to_json(graph_.dry_run()));
         };
         auto executor = co_await asio::this_coro::executor;
         HttpResponse response = co_await on_pool(executor, std::move(work));
@@ -482,11 +457,11 @@ class WebServer::Impl {
       return unprocessable("data", e.what());
     }
     const json header = j.value("header", json::object());
-    std::string request_id = string_at(header, "request_id", "requestId");
+    std::string request_id = wire::json_string_field(header, "request_id", "requestId");
     if (request_id.empty())
       request_id = data->is_object() && !j.contains("header") ? request.docs()[0].id() : new_id();
     request.header().set_request_id(std::move(request_id)).set_exec_endpoint(endpoint);
-    if (std::string target = string_at(header, "target_executor", "targetExecutor");
+    if (std::string target = wire::json_string_field(header, "target_executor", "targetExecutor");
         !target.empty())
       request.header().set_target_executor(std::move(target));
     if (auto parameters = j.find("parameters"); parameters != j.end() && !parameters->is_null()) {
@@ -524,10 +499,12 @@ class WebServer::Impl {
       }
     }
     std::string exec_endpoint = endpoint;
-    if (exec_endpoint.empty()) exec_endpoint = string_at(j, "exec_endpoint", "execEndpoint");
+    if (exec_endpoint.empty())
+      exec_endpoint = wire::json_string_field(j, "exec_endpoint", "execEndpoint");
     if (exec_endpoint.empty()) exec_endpoint = "/";
     request.header().set_request_id(new_id()).set_exec_endpoint(exec_endpoint);
-    if (std::string target = string_at(j, "target_executor", "targetExecutor"); !target.empty())
+    if (std::string target = wire::json_string_field(j, "target_executor", "targetExecutor");
+        !target.empty())
       request.header().set_target_executor(std::move(target));
     if (auto parameters = j.find("parameters"); parameters != j.end() && !parameters->is_null()) {
       if (!parameters->is_object()) return unprocessable("parameters", "an object is required");
@@ -545,13 +522,13 @@ class WebServer::Impl {
     json header = {{"requestId", response.header().request_id()},
                    {"execEndpoint", response.header().exec_endpoint()},
                    {"targetExecutor", response.header().target_executor()}};
-    if (!response.status().empty()) header["status"] = status_json(response.status());
+    if (!response.status().empty()) header["status"] = wire::status_to_json(response.status());
     json routes = json::array();
     for (const Route& route : response.routes()) {
       json r = {{"executor", route.executor()}};
       if (route.has_start_time()) r["startTime"] = timestamp_json(route.start_time());
       if (route.has_end_time()) r["endTime"] = timestamp_json(route.end_time());
-      if (!route.status().empty()) r["status"] = status_json(route.status());
+      if (!route.status().empty()) r["status"] = wire::status_to_json(route.status());
       routes.push_back(std::move(r));
     }
     out["header"] = std::move(header);

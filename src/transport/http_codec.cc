@@ -8,54 +8,17 @@
 #include <utility>
 
 #include "jina/error.h"
+#include "wire/gateway_json.h"
 
 namespace jina::internal {
 namespace {
 
 using json = nlohmann::json;
 
-// The value under `snake` or its camelCase alias `camel`, or null.
-const json* field(const json& object, const char* snake, const char* camel) {
-  if (!object.is_object()) return nullptr;
-  for (const char* key : {snake, camel}) {
-    auto it = object.find(key);
-    if (it != object.end() && !it->is_null()) return &*it;
-  }
-  return nullptr;
-}
-
-std::string string_field(const json& object, const char* snake, const char* camel) {
-  const json* value = field(object, snake, camel);
-  return value && value->is_string() ? value->get<std::string>() : std::string();
-}
-
-std::vector<std::string> strings(const json* array) {
-  std::vector<std::string> out;
-  if (!array || !array->is_array()) return out;
-  for (const json& item : *array)
-    out.push_back(item.is_string() ? item.get<std::string>() : item.dump());
-  return out;
-}
-
-// StatusProto JSON: code as a number or an enum name.
-Status status_from_json(const json& j) {
-  Status status;
-  if (const json* code = field(j, "code", "code")) {
-    bool error =
-        code->is_number() ? code->get<double>() != 0 : (code->is_string() && *code == "ERROR");
-    status.set_code(error ? StatusCode::kError : StatusCode::kSuccess);
-  }
-  status.set_description(string_field(j, "description", "description"));
-  if (const json* e = field(j, "exception", "exception"); e && e->is_object()) {
-    ExceptionInfo info;
-    info.set_name(string_field(*e, "name", "name"))
-        .set_args(strings(field(*e, "args", "args")))
-        .set_stacks(strings(field(*e, "stacks", "stacks")))
-        .set_executor(string_field(*e, "executor", "executor"));
-    status.set_exception(std::move(info));
-  }
-  return status;
-}
+using wire::json_field;
+using wire::json_string_field;
+using wire::json_text;
+using wire::status_from_json;
 
 // The exception type at the front of a Python repr: "ValueError('x')" -> ValueError.
 std::string exception_name(const std::string& repr) {
@@ -74,11 +37,6 @@ DataRequest error_response(const DataRequest& request, const std::string& detail
   status.set_code(StatusCode::kError).set_description(detail);
   status.mutable_exception().set_name(exception_name(detail)).set_args({detail});
   return response;
-}
-
-// JSON text as the gateway gets it: bytes that are not UTF-8 replaced.
-std::string json_text(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // Length-prefixed fields ("5:hello"), for HttpRequestForm::pack.
@@ -286,8 +244,8 @@ absl::StatusOr<DataRequest> response_from(int status, std::string_view body,
   if (status < 200 || status >= 300) {
     std::string message = "HTTP " + std::to_string(status) + " from the gateway";
     // v1 gateways put the failure of an unreachable Executor in the header.
-    if (const json* h = field(j, "header", "header")) {
-      if (const json* s = field(*h, "status", "status")) {
+    if (const json* h = json_field(j, "header", "header")) {
+      if (const json* s = json_field(*h, "status", "status")) {
         std::string description = status_from_json(*s).description();
         if (!description.empty()) message += ": " + description;
       }
@@ -308,22 +266,23 @@ absl::StatusOr<DataRequest> response_from(int status, std::string_view body,
     response.header().set_request_id(request_id);
     response.header().set_exec_endpoint(exec_endpoint);
     if (target_executor) response.header().set_target_executor(*target_executor);
-    if (const json* h = field(j, "header", "header")) {
-      if (const json* s = field(*h, "status", "status")) {
+    if (const json* h = json_field(j, "header", "header")) {
+      if (const json* s = json_field(*h, "status", "status")) {
         response.header().set_status(status_from_json(*s));
       }
     }
-    if (const json* p = field(j, "parameters", "parameters"); p && p->is_object()) {
+    if (const json* p = json_field(j, "parameters", "parameters"); p && p->is_object()) {
       response.parameters() = *p;
     }
-    if (const json* routes = field(j, "routes", "routes"); routes && routes->is_array()) {
+    if (const json* routes = json_field(j, "routes", "routes"); routes && routes->is_array()) {
       for (const json& r : *routes) {
-        Route route(string_field(r, "executor", "executor"));
-        if (const json* s = field(r, "status", "status")) route.set_status(status_from_json(*s));
+        Route route(json_string_field(r, "executor", "executor"));
+        if (const json* s = json_field(r, "status", "status"))
+          route.set_status(status_from_json(*s));
         response.routes().push_back(std::move(route));
       }
     }
-    if (const json* data = field(j, "data", "data")) {
+    if (const json* data = json_field(j, "data", "data")) {
       response.set_docs(DocumentArray::from_json(*data));
     }
   } catch (const std::exception& e) {
