@@ -30,7 +30,7 @@ namespace jina::internal {
 // makes the next n streams end at once with `s` (a Flow that is down).
 //
 // Thread-safe.
-class FakeTransport : public Transport {
+class FakeTransport : public ProtobufTransport {
  public:
   using Answer = std::function<std::optional<std::string>(const DataRequest&)>;
 

@@ -430,7 +430,7 @@ struct GrpcChannel {
   std::unique_ptr<jina::JinaInfoRPC::Stub> info;
 };
 
-class GrpcTransport final : public Transport {
+class GrpcTransport final : public ProtobufTransport {
  public:
   GrpcTransport(const Target& target, const ClientOptions& options)
       : address_(target.address()),

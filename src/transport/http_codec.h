@@ -59,7 +59,8 @@ std::set<std::string> openapi_post_paths(const nlohmann::json& openapi);
 // gateways), else the generic "/post" (docarray v1 gateways). `post_paths`
 // empty means unknown: then `format` decides (v1 -> "/post"). `api` forces
 // one or the other. Docs are written as JSON in `format`. The path is
-// percent-encoded (anything but letters, digits, "-._~/").
+// percent-encoded (anything but letters, digits, "-._~/"). The body parsed
+// back into JSON: for tests and fuzzing; the transport sends http_post_for's.
 HttpCall http_call_for(const DataRequest& request, DocFormat format,
                        const std::set<std::string>& post_paths, HttpApi api);
 // The same from the request's form, with the body as text.

@@ -85,15 +85,12 @@ class Transport {
 
   // What a RequestStream of this transport sends for `request` in `format`.
   // Called once per request, on the post's thread. Throws InvalidArgument
-  // for a request the protocol cannot carry.
-  virtual std::string encode(const DataRequest& request, DocFormat format) const {
-    return request.serialize(format);
-  }
+  // for a request the protocol cannot carry. Pure, so that a transport that
+  // wraps another cannot forget to forward it.
+  virtual std::string encode(const DataRequest& request, DocFormat format) const = 0;
   // encode()'s result as a request again (to hand it back with an error).
   // Throws for bytes encode() did not make.
-  virtual DataRequest decode(std::string_view encoded, DocFormat format) const {
-    return DataRequest::parse(encoded, format);
-  }
+  virtual DataRequest decode(std::string_view encoded, DocFormat format) const = 0;
 
   // Opens `/jina.JinaRPC/Call`. `observer` must outlive the stream.
   virtual std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
@@ -121,6 +118,18 @@ class Transport {
   // Whether open_stream, write and writes_done never wait for the network,
   // so that a post may start on the thread of AsyncClient::post.
   virtual bool opens_streams_at_once() const { return false; }
+};
+
+// A transport whose requests are serialized jina.DataRequestProto bytes
+// (gRPC, WebSocket, the test fakes).
+class ProtobufTransport : public Transport {
+ public:
+  std::string encode(const DataRequest& request, DocFormat format) const override {
+    return request.serialize(format);
+  }
+  DataRequest decode(std::string_view encoded, DocFormat format) const override {
+    return DataRequest::parse(encoded, format);
+  }
 };
 
 }  // namespace jina::internal

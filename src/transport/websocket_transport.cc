@@ -258,7 +258,7 @@ class WsStreamState : public std::enable_shared_from_this<WsStreamState> {
 
 using WsStream = beast_io::PostedStream<WsStreamState>;
 
-class WebsocketTransport final : public Transport {
+class WebsocketTransport final : public ProtobufTransport {
  public:
   WebsocketTransport(const Target& target, const ClientOptions& options)
       : endpoint_(beast_io::Endpoint::from(target, options)),

@@ -93,6 +93,13 @@ class CountingTransport final : public jina::internal::Transport {
     return core_->transport().info(timeout);
   }
   std::string target() const override { return core_->transport().target(); }
+  std::string protocol_name() const override { return core_->transport().protocol_name(); }
+  std::string encode(const jina::DataRequest& request, jina::DocFormat format) const override {
+    return core_->transport().encode(request, format);
+  }
+  jina::DataRequest decode(std::string_view encoded, jina::DocFormat format) const override {
+    return core_->transport().decode(encoded, format);
+  }
 
  private:
   std::shared_ptr<jina::internal::ClientCore> core_;

@@ -56,7 +56,7 @@ class SteppingTime : public internal::TimeSource {
 
 // Every stream fails at once with UNAVAILABLE; records when (on `time`) each
 // was opened.
-class UnavailableTransport : public Transport {
+class UnavailableTransport : public internal::ProtobufTransport {
  public:
   explicit UnavailableTransport(SteppingTime* time) : time_(time) {}
   std::unique_ptr<RequestStream> open_stream(const StreamOptions&,
