@@ -55,7 +55,9 @@ namespace jina {
 
 // A closable queue of Documents: one thread pushes, a post sends them as they
 // come (the C++ counterpart of an async generator). The post ends its inputs
-// when the queue is closed and drained. Copies share the queue.
+// when the queue is closed and drained. Copies share the queue; one queue
+// feeds one post (a second post on it while the first runs fails with
+// InvalidArgument).
 //
 //   jina::InputQueue q;
 //   jina::PostTask t = ac.post("/index", q);
@@ -87,7 +89,8 @@ class InputQueue {
   // whether the queue is over (closed and drained, or abandoned). Until the
   // next call, `listener` then runs (on the pushing thread) once as many
   // Documents as were missing are queued (or all it can hold), and on close
-  // and abandon. For the library.
+  // and abandon. A queue feeds one post at a time: setting a listener while
+  // one is set throws InvalidArgument (nullptr removes it). For the library.
   bool take_now(std::size_t max, std::vector<Document>& out);
   void set_listener(std::function<void()> listener);
   // Whether abandon() cut the queue short (Documents were left unsent, or it

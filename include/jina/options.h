@@ -95,8 +95,9 @@ struct ClientOptions {
   // HTTP/2 handshake) before it counts as failed: UNAVAILABLE, retried as any
   // connection failure. A post's `timeout` still bounds it. 0: the
   // protocol's default: HTTP and WebSocket 5 s, gRPC 2 x `keepalive` (20 s
-  // without keepalive, gRPC's own), at least 1 s. Finite and >= 0
-  // (InvalidArgument otherwise).
+  // without keepalive, gRPC's own), at least 1 s. gRPC gives an attempt at
+  // least its reconnect backoff, which grows to 1-1.2 s after the first
+  // attempts. Finite and >= 0 (InvalidArgument otherwise).
   double connect_timeout = 0;
 
   // Which docarray wire format the Flow speaks. Unset: asked once from the
@@ -110,14 +111,19 @@ struct ClientOptions {
   // callbacks and generator inputs; PostTask callbacks have their own
   // thread). A function that runs each job it is given soon, on a thread of
   // its choosing; jobs may run at once, and the callbacks of one post arrive
-  // one at a time, in order. A job run inline holds back every post of the
-  // AsyncClient while it runs. Jobs still queued when the AsyncClient is
-  // destroyed must still run (they end their posts). Unset: a pool of
+  // one at a time, in order. It is called on the AsyncClient's loop threads:
+  // it must neither block nor throw, and a job it runs inline holds back
+  // every post of the AsyncClient while it runs. Jobs still queued when the
+  // AsyncClient is destroyed must still run or be dropped (its destructor
+  // waits until the executor let go of every job). Unset: a pool of
   // `callback_threads` threads that the AsyncClient owns.
   std::function<void(std::function<void()>)> callback_executor{};
   // AsyncClient only: the most threads of that pool, 1..1024 (InvalidArgument
   // otherwise). A callback or generator that blocks holds one thread; the
-  // user code of other posts waits while all are held.
+  // user code of other posts waits while all are held: give it at least as
+  // many threads as posts whose generators wait on outside input, plus one.
+  // PostTask::get() inside that user code throws FailedPrecondition rather
+  // than wait for a thread it may hold (attach a callback instead).
   int callback_threads = 4;
 };
 

@@ -76,7 +76,14 @@ struct TaskState {
   CancelToken cancel;
   std::weak_ptr<CallbackThread> callbacks;
   std::thread::id callback_thread;
+  const AsyncCore* core = nullptr;  // whose user code must not wait for this task
 };
+
+namespace {
+// The AsyncClient whose user code (a PostOptions callback or generator) this
+// thread runs now, if any: get() there could wait for a thread it holds.
+thread_local const AsyncCore* running_user_code_of = nullptr;
+}  // namespace
 
 namespace {
 
@@ -213,11 +220,20 @@ class GuardedWake {
   PostLoop::Wake wake_;
 };
 
+std::function<void()> as_function(const std::shared_ptr<GuardedWake>& wake) {
+  return [wake] { (*wake)(); };
+}
+
 // An InputQueue's Documents as they come, never waiting: full batches, the
 // last one as long as what is left.
 class QueueSource final : public InputSource {
  public:
-  explicit QueueSource(InputQueue queue) : queue_(std::move(queue)) {}
+  // Claims the queue for this post: throws InvalidArgument while another
+  // post reads it (two readers would each miss the other's wake-ups).
+  explicit QueueSource(InputQueue queue) : queue_(std::move(queue)) {
+    queue_.set_listener([] {});
+  }
+  ~QueueSource() override { queue_.set_listener(nullptr); }
 
   Take take(int n, DocumentArray& out) override {
     const std::size_t want = n > 0 ? static_cast<std::size_t>(n) : SIZE_MAX;
@@ -228,7 +244,11 @@ class QueueSource final : public InputSource {
     return Take::kBatch;
   }
   bool exhausted() const override { return over_ && partial_.size() == 0; }
-  void on_ready(std::function<void()> ready) override { queue_.set_listener(std::move(ready)); }
+  // Keeps the claim: a listener that does nothing stands in for none.
+  void on_ready(std::function<void()> ready) override {
+    queue_.set_listener(nullptr);
+    queue_.set_listener(ready ? std::move(ready) : [] {});
+  }
 
  private:
   InputQueue queue_;
@@ -326,7 +346,7 @@ class AsyncCore {
     if (options.callback_executor) {
       executor_ = options.callback_executor;
     } else {
-      pool_ = std::make_unique<WorkerPool>(options.callback_threads);
+      pool_ = std::make_unique<CallbackPool>(options.callback_threads);
       executor_ = [pool = pool_.get()](std::function<void()> job) { pool->submit(std::move(job)); };
     }
     loop_ = std::make_unique<PostLoop>(kLoopThreads);
@@ -357,14 +377,16 @@ class AsyncCore {
     auto task = std::make_shared<TaskState>();
     task->callbacks = callbacks_;
     task->callback_thread = callbacks_->id();
+    task->core = this;
     std::uint64_t id = track(task->cancel);
     start(id, task->cancel, endpoint, std::move(inputs), options, keep_responses(task), nullptr,
           [this, id, task](std::exception_ptr error) {
             TaskOutcome outcome;
-            if (error) {
-              set_error(outcome, std::move(error));
-            } else {
+            try {
+              if (error) std::rethrow_exception(error);
               outcome.docs = all_docs(*task);
+            } catch (...) {
+              set_error(outcome, std::current_exception());
             }
             settle(id, task, std::move(outcome));
           });
@@ -387,7 +409,7 @@ class AsyncCore {
         },
         [state](const std::shared_ptr<GuardedWake>& wake) {
           std::lock_guard lock(state->mu);
-          state->wake = [wake] { (*wake)(); };
+          state->wake = as_function(wake);
         });
     return ResponseStream(std::move(state));
   }
@@ -447,22 +469,25 @@ class AsyncCore {
                   accepting = std::move(accepting),
                   over = std::move(over)](std::optional<Clock::time_point>& deadline) mutable {
             std::exception_ptr error;
+            std::optional<InputQueue> queue = post->inputs.queue();  // shares the queue
             try {
               if (!post->driver) prepare(post, cancel, each, accepting, wake);
               if (!post->driver->poll(deadline)) return false;
               // The queue ended because of a cancel, not a close: the post
               // is incomplete.
-              std::optional<InputQueue> queue = post->inputs.queue();
-              if (queue && queue->abandoned()) {
+              if (queue && post->source && queue->abandoned()) {
                 throw Cancelled("post to " + post->endpoint + " was cancelled");
               }
             } catch (...) {
               error = std::current_exception();
             }
-            if (std::optional<InputQueue> queue = post->inputs.queue()) {
-              queue->abandon();  // no-op after a clean end; wakes a blocked producer otherwise
-            }
-            wake->clear();  // the loop's job goes once this returns
+            // Over: a generator read still queued is not made, and nothing
+            // wakes the loop's job, which goes once this returns.
+            if (post->source) post->source->on_ready(nullptr);
+            // No-op after a clean end; wakes a blocked producer otherwise. Not
+            // for a queue this post was refused (another post reads it).
+            if (queue && post->source) queue->abandon();
+            wake->clear();
             over(std::move(error));
             return true;
           };
@@ -482,8 +507,10 @@ class AsyncCore {
           post.user_token->add_listener([token = cancel]() mutable { token.cancel(); });
     }
     post.options.cancel = cancel;
-    // Jobs on the executor keep the post alive until they have run.
-    // Counted, so that the AsyncClient's end waits for them.
+    // Jobs on the executor keep the post alive until they have run (only
+    // the post's own poll and jobs hand jobs over, so it is alive then), and
+    // are counted until the executor lets go of them, run or not, so that
+    // the AsyncClient's end waits for them.
     Executor for_post = [this, weak = std::weak_ptr<LoopPost>(shared)](std::function<void()> job) {
       std::shared_ptr<LoopPost> alive = weak.lock();
       if (!alive) return;
@@ -491,25 +518,23 @@ class AsyncCore {
         std::lock_guard lock(jobs_mu_);
         ++jobs_;
       }
-      auto counted = [this, alive = std::move(alive), job = std::move(job)]() mutable {
+      std::shared_ptr<void> ticket(nullptr, [this](void*) { job_over(); });
+      executor_([this, alive = std::move(alive), job = std::move(job),
+                 ticket = std::move(ticket)]() mutable {
+        running_user_code_of = this;
         job();
+        running_user_code_of = nullptr;
         job = nullptr;
         alive.reset();  // the post may go here, before the count says so
-        job_over();
-      };
-      try {
-        executor_(std::move(counted));
-      } catch (...) {
-        job_over();
-        throw;
-      }
+        ticket.reset();
+      });
     };
     Offload offload{.accepting = std::move(accepting)};
     if (std::optional<InputQueue> queue = post.inputs.queue()) {
+      post.source = std::make_unique<QueueSource>(*queue);
       // A cancelled post stops reading and wakes a producer blocked on it.
       post.queue_token = cancel;
       post.queue_handle = cancel.add_listener([q = *queue]() mutable { q.abandon(); });
-      post.source = std::make_unique<QueueSource>(*queue);
     } else if (!post.inputs.inputs().size() && !post.inputs.inputs().none()) {
       post.source = std::make_unique<GeneratorSource>(post.inputs.inputs(), for_post);
     }
@@ -523,7 +548,7 @@ class AsyncCore {
     post.driver = std::make_unique<PostDriver>(
         client_->transport(), client_->formats(), post.endpoint, post.inputs.inputs(), post.options,
         client_->random(), PostResults{.each = std::move(each), .stats = &client_->stats()},
-        [wake] { (*wake)(); }, std::move(offload));
+        as_function(wake), std::move(offload));
   }
 
   void job_over() {
@@ -573,7 +598,7 @@ class AsyncCore {
   std::mutex mu_;
   std::map<std::uint64_t, CancelToken> running_;
   std::uint64_t next_id_ = 0;
-  std::unique_ptr<WorkerPool> pool_;  // unless the user gave an executor
+  std::unique_ptr<CallbackPool> pool_;  // unless the user gave an executor
   Executor executor_;
   std::mutex jobs_mu_;
   std::condition_variable jobs_done_;
@@ -618,6 +643,11 @@ DocumentArray PostTask::get() const {
     throw Error(absl::StatusCode::kFailedPrecondition,
                 "PostTask::get() in a callback of the same AsyncClient would wait forever: "
                 "attach a callback instead");
+  }
+  if (!t.settled && internal::running_user_code_of == t.core) {
+    throw Error(absl::StatusCode::kFailedPrecondition,
+                "PostTask::get() in a PostOptions callback or generator of the same AsyncClient "
+                "could wait for the thread it holds: attach a callback instead");
   }
   t.settled_cv.wait(lock, [&] { return t.settled; });
   if (t.outcome.error) std::rethrow_exception(t.outcome.error);

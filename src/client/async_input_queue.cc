@@ -93,6 +93,10 @@ bool InputQueue::take_now(std::size_t max, std::vector<Document>& out) {
 
 void InputQueue::set_listener(std::function<void()> listener) {
   std::lock_guard lock(state_->mu);
+  if (listener && state_->listener) {
+    // Two posts taking turns would each miss the other's wake-ups.
+    throw InvalidArgument("this InputQueue already feeds a running post: one queue, one post");
+  }
   state_->listener = std::move(listener);
 }
 

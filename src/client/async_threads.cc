@@ -142,11 +142,11 @@ void PostLoop::work() {
   }
 }
 
-WorkerPool::WorkerPool(int max_threads, std::chrono::milliseconds idle_timeout)
+CallbackPool::CallbackPool(int max_threads, std::chrono::milliseconds idle_timeout)
     : max_threads_(static_cast<std::size_t>(std::max(max_threads, 1))),
       idle_timeout_(idle_timeout) {}
 
-WorkerPool::~WorkerPool() {
+CallbackPool::~CallbackPool() {
   std::unique_lock lock(mu_);
   stopping_ = true;
   has_work_.notify_all();
@@ -155,7 +155,7 @@ WorkerPool::~WorkerPool() {
   join_exited(lock);
 }
 
-void WorkerPool::submit(std::function<void()> job) {
+void CallbackPool::submit(std::function<void()> job) {
   std::unique_lock lock(mu_);
   join_exited(lock);
   jobs_.push_back(std::move(job));
@@ -168,12 +168,12 @@ void WorkerPool::submit(std::function<void()> job) {
   }
 }
 
-std::size_t WorkerPool::threads() const {
+std::size_t CallbackPool::threads() const {
   std::lock_guard lock(mu_);
   return threads_.size();
 }
 
-void WorkerPool::work(std::list<std::thread>::iterator self) {
+void CallbackPool::work(std::list<std::thread>::iterator self) {
   std::unique_lock lock(mu_);
   while (true) {
     if (!jobs_.empty()) {
@@ -196,7 +196,7 @@ void WorkerPool::work(std::list<std::thread>::iterator self) {
   if (threads_.empty()) all_exited_.notify_all();
 }
 
-void WorkerPool::join_exited(std::unique_lock<std::mutex>& lock) {
+void CallbackPool::join_exited(std::unique_lock<std::mutex>& lock) {
   std::list<std::thread> exited;
   exited.swap(exited_);
   lock.unlock();

@@ -70,14 +70,14 @@ using Executor = std::function<void(std::function<void()>)>;
 // those idle for `idle_timeout` exit.
 //
 // Thread-safe.
-class WorkerPool {
+class CallbackPool {
  public:
-  explicit WorkerPool(int max_threads,
-                      std::chrono::milliseconds idle_timeout = std::chrono::seconds(2));
+  explicit CallbackPool(int max_threads,
+                        std::chrono::milliseconds idle_timeout = std::chrono::seconds(2));
   // Runs the queued jobs, then joins every thread.
-  ~WorkerPool();
-  WorkerPool(const WorkerPool&) = delete;
-  WorkerPool& operator=(const WorkerPool&) = delete;
+  ~CallbackPool();
+  CallbackPool(const CallbackPool&) = delete;
+  CallbackPool& operator=(const CallbackPool&) = delete;
 
   void submit(std::function<void()> job);
   // Threads alive now (for tests).

@@ -240,7 +240,7 @@ class PostCall {
         results_(std::move(results)),
         offload_(std::move(offload)),
         parameters_(request_parameters(options.parameters)),
-        collect_docs_(results.docs != nullptr && !options.on_done && !options.on_always),
+        collect_docs_(results_.docs != nullptr && !options.on_done && !options.on_always),
         progress_(options.show_progress, options.force_progress,
                   expected_requests(inputs, options.request_size)) {
     if (options.prefetch < 0) throw InvalidArgument("prefetch must be >= 0 (0: no bound)");
@@ -560,6 +560,8 @@ class PostCall {
       what += "waiting to retry after the stream broke";
     } else if (!pending_.empty()) {
       what += "request " + pending_.begin()->second.request_id + " got no response";
+    } else if (delivering_ > 0) {
+      what += "its callbacks were still running";
     } else {
       what += "the inputs were not exhausted";
     }
@@ -640,12 +642,8 @@ class PostCall {
   // the engine's thread, or as one job handed to Offload::deliver.
   void outcome(Response response, std::shared_ptr<const Error> error, bool collect) {
     if (!offload_.deliver) {
-      if (error) {
-        call(options_.on_error, response, *error);
-      } else {
-        call(options_.on_done, response);
-      }
-      call(options_.on_always, response);
+      run_callbacks(response, error.get(),
+                    [this](std::exception_ptr thrown) { callback_threw(std::move(thrown)); });
       if (collect) this->collect(std::move(response));
       return;
     }
@@ -654,26 +652,40 @@ class PostCall {
     // only once every job reported back (kDelivered).
     offload_.deliver(
         [this, response = std::move(response), error = std::move(error), collect]() mutable {
-          std::exception_ptr thrown;
-          auto run = [&thrown](const auto& callback, auto&&... args) {
-            if (!callback) return;
-            try {
-              callback(std::forward<decltype(args)>(args)...);
-            } catch (...) {
-              if (!thrown) thrown = std::current_exception();
-            }
-          };
-          if (error) {
-            run(options_.on_error, std::as_const(response), *error);
-          } else {
-            run(options_.on_done, std::as_const(response));
-          }
-          run(options_.on_always, std::as_const(response));
-          if (collect) run(results_.each, std::move(response));
           Event done{Event::Kind::kDelivered};
-          done.thrown = std::move(thrown);
+          auto keep_first = [&done](std::exception_ptr thrown) {
+            if (!done.thrown) done.thrown = std::move(thrown);
+          };
+          run_callbacks(response, error.get(), keep_first);
+          if (collect && results_.each) {
+            try {
+              results_.each(std::move(response));
+            } catch (...) {
+              keep_first(std::current_exception());
+            }
+          }
           queue_.push(std::move(done));
         });
+  }
+
+  // on_error with `error` (on_done without one), then on_always; what one
+  // throws goes to `threw`. Reads only the options: callable on any thread.
+  template <class Threw>
+  void run_callbacks(const Response& response, const Error* error, const Threw& threw) const {
+    auto run = [&threw](const auto& callback, const auto&... args) {
+      if (!callback) return;
+      try {
+        callback(args...);
+      } catch (...) {
+        threw(std::current_exception());
+      }
+    };
+    if (error) {
+      run(options_.on_error, response, *error);
+    } else {
+      run(options_.on_done, response);
+    }
+    run(options_.on_always, response);
   }
 
   // The outcome of one answered request.

@@ -29,8 +29,9 @@
 namespace jina::internal {
 
 // Where results go: any may be null. `each` gets every delivered response
-// (after its callbacks, in delivery order) on the post's thread; a sink that
-// blocks holds the post back, with at most `prefetch` requests in flight.
+// (after its callbacks, in delivery order) on the engine's thread, or with
+// the callbacks on the executor (Offload::deliver); a sink that blocks holds
+// the post back, with at most `prefetch` requests in flight.
 struct PostResults {
   DocumentArray* docs = nullptr;
   std::vector<Response>* responses = nullptr;
