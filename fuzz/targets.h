@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "client/host_uri.h"
+#include "transport/target.h"
 #include "jina/document.h"
 #include "jina/error.h"
 #include "jina/request.h"

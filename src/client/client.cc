@@ -8,7 +8,7 @@
 
 #include "client/client_core.h"
 #include "client/errors.h"
-#include "client/host_uri.h"
+#include "transport/target.h"
 #include "client/post_call.h"
 #include "client/retry.h"
 #include "common/log.h"

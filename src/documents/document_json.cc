@@ -4,9 +4,9 @@
 #include <limits>
 
 #include "absl/strings/escaping.h"
+#include "common/utf8.h"
 #include "documents/document_fields.h"
 #include "jina/document.h"
-#include "wire/utf8.h"
 
 namespace jina {
 
@@ -196,14 +196,14 @@ std::map<std::string, NamedScore> scores_from_json(const json& j, std::string_vi
 bool json_is_valid_utf8(const json& j) {
   switch (j.type()) {
     case json::value_t::string:
-      return wire::is_valid_utf8(j.get_ref<const std::string&>());
+      return internal::is_valid_utf8(j.get_ref<const std::string&>());
     case json::value_t::array:
       for (const auto& item : j)
         if (!json_is_valid_utf8(item)) return false;
       return true;
     case json::value_t::object:
       for (const auto& [key, item] : j.items())
-        if (!wire::is_valid_utf8(key) || !json_is_valid_utf8(item)) return false;
+        if (!internal::is_valid_utf8(key) || !json_is_valid_utf8(item)) return false;
       return true;
     default:
       return true;
@@ -261,7 +261,7 @@ json Value::to_json() const {
     case Kind::kBoolean:
       return bool_;
     case Kind::kBlob:
-      return wire::is_valid_utf8(str_) ? json(str_) : json(absl::Base64Escape(str_));
+      return internal::is_valid_utf8(str_) ? json(str_) : json(absl::Base64Escape(str_));
     case Kind::kNdArray:
       return ndarray_to_json(array_);
     case Kind::kDocument:
@@ -328,7 +328,7 @@ json Document::to_json(DocFormat format) const {
       j[f::kBlob] = absl::Base64Escape(blob_);
     } else {
       // docarray v2 gateways read JSON bytes as UTF-8 text.
-      if (!wire::is_valid_utf8(blob_))
+      if (!internal::is_valid_utf8(blob_))
         throw InvalidArgument("Document '" + id_ +
                               "' has binary bytes_, which docarray v2 JSON cannot carry (it reads "
                               "them as UTF-8 text); use gRPC or WebSocket");
@@ -358,7 +358,7 @@ json Document::to_json(DocFormat format) const {
   for (const auto& [k, v] : extras_)
     if (!j.contains(k)) j[k] = v.to_json();
   if (!json_is_valid_utf8(j))
-    throw InvalidArgument("Document '" + (wire::is_valid_utf8(id_) ? id_ : std::string("?")) +
+    throw InvalidArgument("Document '" + (internal::is_valid_utf8(id_) ? id_ : std::string("?")) +
                           "' has a string that is not valid UTF-8");
   return j;
 }

@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.h"
 #include "jina/error.h"
 #include "jina/sources.h"
 #include "sources/sources_internal.h"
-#include "wire/utf8.h"
 
 namespace jina {
 namespace {
@@ -200,7 +200,7 @@ class FilesReader {
       std::string bytes = read_file(*path, options_.max_file_bytes);
       doc.set_mime_type(guess_mime_type(*path, std::string_view(bytes).substr(0, 16)));
       if (options_.read == FileRead::kText) {
-        if (!wire::is_valid_utf8(bytes)) {
+        if (!internal::is_valid_utf8(bytes)) {
           throw InvalidArgument("'" + *path + "' is not UTF-8 text (read it as a blob instead)");
         }
         doc.set_text(std::move(bytes));

@@ -30,7 +30,7 @@
 #include <variant>
 
 #include "absl/status/status.h"
-#include "client/host_uri.h"
+#include "transport/target.h"
 #include "jina/options.h"
 #include "transport/transport.h"
 

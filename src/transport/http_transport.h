@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "client/host_uri.h"
+#include "transport/target.h"
 #include "jina/options.h"
 #include "transport/transport.h"
 

@@ -1,11 +1,13 @@
 // Document <-> docarray v1 DocumentProto. The mapping is the table in
 // include/jina/document.h.
+#include "common/utf8.h"
 #include "wire/docarray_codec.h"
 #include "wire/ndarray_wire.h"
 #include "wire/struct_json.h"
-#include "wire/utf8.h"
 
 namespace jina::wire {
+
+using internal::require_utf8;
 
 namespace {
 

@@ -4,13 +4,15 @@
 #include <cmath>
 #include <limits>
 
+#include "common/utf8.h"
 #include "documents/document_fields.h"
 #include "wire/docarray_codec.h"
 #include "wire/ndarray_wire.h"
 #include "wire/struct_json.h"
-#include "wire/utf8.h"
 
 namespace jina::wire {
+
+using internal::require_utf8;
 
 namespace {
 

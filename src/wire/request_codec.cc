@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
+#include "common/utf8.h"
 #include "wire/docarray_codec.h"
 #include "wire/struct_json.h"
-#include "wire/utf8.h"
 
 namespace jina {
 
@@ -16,6 +16,8 @@ const std::string& Header::empty_string() {
 }
 
 namespace wire {
+
+using internal::require_utf8;
 
 namespace {
 

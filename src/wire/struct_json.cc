@@ -1,9 +1,11 @@
 #include "wire/struct_json.h"
 
+#include "common/utf8.h"
 #include "jina/error.h"
-#include "wire/utf8.h"
 
 namespace jina::wire {
+
+using internal::require_utf8;
 
 void json_to_value(const nlohmann::json& j, google::protobuf::Value* out) {
   switch (j.type()) {

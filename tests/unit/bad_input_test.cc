@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "client/client_access.h"
-#include "client/host_uri.h"
+#include "transport/target.h"
 #include "jina/async_client.h"
 #include "jina/client.h"
 #include "jina/document.h"

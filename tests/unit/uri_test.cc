@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "client/host_uri.h"
+#include "transport/target.h"
 #include "jina/error.h"
 
 namespace jina::internal {

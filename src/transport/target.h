@@ -1,7 +1,7 @@
 // Where a Client connects: the host URI of ClientOptions unpacked into host,
 // port, protocol and TLS, with Jina's defaults.
-#ifndef JINA_SRC_CLIENT_HOST_URI_H_
-#define JINA_SRC_CLIENT_HOST_URI_H_
+#ifndef JINA_SRC_TRANSPORT_TARGET_H_
+#define JINA_SRC_TRANSPORT_TARGET_H_
 
 #include <optional>
 #include <string>
@@ -52,4 +52,4 @@ Target resolve_target(std::string_view host, const ClientOptions& options);
 
 }  // namespace jina::internal
 
-#endif  // JINA_SRC_CLIENT_HOST_URI_H_
+#endif  // JINA_SRC_TRANSPORT_TARGET_H_

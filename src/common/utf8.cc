@@ -1,9 +1,9 @@
-#include "wire/utf8.h"
+#include "common/utf8.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace jina::wire {
+namespace jina::internal {
 
 bool is_valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -50,4 +50,4 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-}  // namespace jina::wire
+}  // namespace jina::internal

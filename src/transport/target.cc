@@ -1,4 +1,4 @@
-#include "client/host_uri.h"
+#include "transport/target.h"
 
 #include <arpa/inet.h>
 
