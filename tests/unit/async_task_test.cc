@@ -783,6 +783,45 @@ TEST_F(AsyncClientTest, AQueueWithoutARequestSizeIsOneRequest) {
   EXPECT_EQ(requests, 1);
 }
 
+// An executor that runs each job on the calling thread (a loop thread):
+// slower for everyone, but nothing waits on itself.
+TEST_F(AsyncClientTest, AnExecutorThatRunsJobsInlineStillWorks) {
+  AsyncClient client = internal::ClientAccess::async_client(
+      transport_, {.doc_format = DocFormat::kV2,
+                   .callback_executor = [](std::function<void()> job) { job(); }});
+  std::atomic<int> done{0};
+  int n = 0;
+  auto inputs = [&]() -> std::optional<Document> {
+    if (n == 7) return std::nullopt;
+    return Document().set_text(std::to_string(n++));
+  };
+  EXPECT_EQ(
+      client.post("/", inputs, {.request_size = 2, .on_done = [&](const Response&) { ++done; }})
+          .get()
+          .size(),
+      7u);
+  EXPECT_EQ(done, 4);
+}
+
+// The destructor's promise: no generator runs after it returns, so one in a
+// call is waited for.
+TEST_F(AsyncClientTest, DestroyingTheClientWaitsForAGeneratorInACall) {
+  std::atomic<bool> in_call{false};
+  std::atomic<bool> returned{false};
+  {
+    AsyncClient client =
+        internal::ClientAccess::async_client(transport_, {.doc_format = DocFormat::kV2});
+    PostTask task = client.post("/", [&]() -> std::optional<Document> {
+      in_call = true;
+      std::this_thread::sleep_for(150ms);
+      returned = true;
+      return std::nullopt;
+    });
+    while (!in_call) std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_TRUE(returned);
+}
+
 TEST_F(AsyncClientTest, AQueueSmallerThanABatchStillFillsIt) {
   InputQueue queue(3);
   std::atomic<int> requests{0};
