@@ -17,11 +17,11 @@
 #include <string>
 #include <string_view>
 
-#include "transport/target.h"
 #include "jina/document.h"
 #include "jina/error.h"
 #include "jina/request.h"
 #include "transport/http_codec.h"
+#include "transport/target.h"
 
 namespace jina::fuzz {
 

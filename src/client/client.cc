@@ -8,13 +8,13 @@
 
 #include "client/client_core.h"
 #include "client/errors.h"
-#include "transport/target.h"
 #include "client/post_call.h"
 #include "client/retry.h"
 #include "common/log.h"
 #include "jina/error.h"
 #include "transport/grpc_transport.h"
 #include "transport/http_transport.h"
+#include "transport/target.h"
 #include "transport/transport.h"
 #include "transport/websocket_transport.h"
 

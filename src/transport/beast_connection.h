@@ -30,8 +30,8 @@
 #include <variant>
 
 #include "absl/status/status.h"
-#include "transport/target.h"
 #include "jina/options.h"
+#include "transport/target.h"
 #include "transport/transport.h"
 
 namespace jina::internal::beast_io {

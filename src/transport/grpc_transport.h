@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "transport/target.h"
 #include "jina/options.h"
+#include "transport/target.h"
 #include "transport/transport.h"
 
 namespace jina::internal {

@@ -17,13 +17,13 @@
 #include <vector>
 
 #include "client/client_access.h"
-#include "transport/target.h"
 #include "jina/async_client.h"
 #include "jina/client.h"
 #include "jina/document.h"
 #include "jina/error.h"
 #include "jina/ndarray.h"
 #include "transport/http_codec.h"
+#include "transport/target.h"
 #include "transport/transport.h"
 #include "unit/mock_transport.h"
 #include "wire/docarray_codec.h"

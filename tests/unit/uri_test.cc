@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "transport/target.h"
 #include "jina/error.h"
+#include "transport/target.h"
 
 namespace jina::internal {
 namespace {
