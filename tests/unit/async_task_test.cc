@@ -465,6 +465,35 @@ class ThreadSet {
   std::set<std::thread::id> ids_;
 };
 
+// A door that user code (a callback, a generator) waits at until the test
+// opens it. Held by shared_ptr: code still waiting, or just woken, when a
+// test's locals go must not touch a destroyed mutex.
+class Gate {
+ public:
+  void wait() {
+    std::unique_lock lock(mu_);
+    reached_ = true;
+    cv_.wait(lock, [&] { return open_; });
+  }
+  void open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool reached() {
+    std::lock_guard lock(mu_);
+    return reached_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  bool reached_ = false;
+};
+
 // No thread per post: posts with PostOptions callbacks run on the loop too,
 // and their callbacks on the bounded pool.
 TEST_F(AsyncClientTest, PostsWithPostOptionsCallbacksShareTheLoopAndTheCallbackPool) {
@@ -646,18 +675,15 @@ TEST(AsyncClientOptions, CallbackThreadsOutOfRangeIsRefused) {
 // A generator that blocks holds one pool thread, not the loop: other posts
 // go on, and a cancel ends its post at once.
 TEST_F(AsyncClientTest, ABlockingGeneratorHoldsBackNeitherOtherPostsNorItsCancel) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<bool> blocked{false};
-  auto stuck = [&]() -> std::optional<Document> {
-    std::unique_lock lock(mu);
-    blocked = true;
-    cv.wait(lock, [&] { return release; });
+  // The generator returns after this test's body (the client's destructor
+  // waits for it): it may hold nothing of the body's stack.
+  auto gate = std::make_shared<Gate>();
+  auto stuck = [gate]() -> std::optional<Document> {
+    gate->wait();
     return std::nullopt;
   };
   PostTask task = client_.post("/", stuck);
-  while (!blocked) std::this_thread::sleep_for(1ms);
+  while (!gate->reached()) std::this_thread::sleep_for(1ms);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(client_.post("/", docs(2)).get().size(), 2u);
   auto start = std::chrono::steady_clock::now();
   task.cancel();
@@ -665,23 +691,16 @@ TEST_F(AsyncClientTest, ABlockingGeneratorHoldsBackNeitherOtherPostsNorItsCancel
   // The generator stays blocked: the post did not wait for it.
   EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
   EXPECT_THROW(task.get(), Cancelled);
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate->open();
 }
 
 TEST_F(AsyncClientTest, GetInsideAPostOptionsCallbackThrowsInsteadOfWaiting) {
   AsyncClient client = internal::ClientAccess::async_client(
       transport_, {.doc_format = DocFormat::kV2, .callback_threads = 2});
   // A post that cannot settle yet: its generator waits (on one pool thread).
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  PostTask other = client.post("/", [&]() -> std::optional<Document> {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return release; });
+  auto gate = std::make_shared<Gate>();
+  PostTask other = client.post("/", [gate]() -> std::optional<Document> {
+    gate->wait();
     return std::nullopt;
   });
   std::atomic<int> refused{0};
@@ -697,11 +716,7 @@ TEST_F(AsyncClientTest, GetInsideAPostOptionsCallbackThrowsInsteadOfWaiting) {
                  }})
       .get();
   EXPECT_EQ(refused, 1);
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate->open();
   other.get();
 }
 
@@ -725,17 +740,11 @@ TEST_F(AsyncClientTest, AQueueFeedsOnePostAtATime) {
 TEST_F(AsyncClientTest, AGeneratorIsNotCalledAfterItsPostEnded) {
   AsyncClient client = internal::ClientAccess::async_client(
       transport_, {.doc_format = DocFormat::kV2, .callback_threads = 1});
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<bool> busy{false};
+  auto gate = std::make_shared<Gate>();
   // Holds the only executor thread.
-  PostTask blocker = client.post("/", docs(1), {.on_done = [&](const Response&) {
-                                   busy = true;
-                                   std::unique_lock lock(mu);
-                                   cv.wait(lock, [&] { return release; });
-                                 }});
-  while (!busy) std::this_thread::sleep_for(1ms);
+  PostTask blocker =
+      client.post("/", docs(1), {.on_done = [gate](const Response&) { gate->wait(); }});
+  while (!gate->reached()) std::this_thread::sleep_for(1ms);
   std::atomic<int> calls{0};
   PostTask task = client.post("/", [&]() -> std::optional<Document> {
     ++calls;
@@ -745,11 +754,7 @@ TEST_F(AsyncClientTest, AGeneratorIsNotCalledAfterItsPostEnded) {
   task.cancel();
   ASSERT_TRUE(task.wait_for(5s));
   EXPECT_THROW(task.get(), Cancelled);
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate->open();
   blocker.get();
   EXPECT_EQ(calls, 0);
 }
