@@ -305,9 +305,9 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
       : transport_(transport),
         observer_(observer),
         format_(options.doc_format),
+        paths_asked_(transport->context(), asio::steady_timer::time_point::max()),
         max_workers_(options.prefetch > 0 ? std::min(options.prefetch, kMaxConnectionsPerStream)
                                           : kMaxConnectionsPerStream),
-        paths_asked_(transport->context(), asio::steady_timer::time_point::max()),
         liveness_(transport->context()) {}
 
   std::future<void> finished() { return finished_.get_future(); }
