@@ -50,9 +50,17 @@ class EventQueue {
       events_.push_back(std::move(event));
       size_.store(events_.size(), std::memory_order_release);
     }
-    cv_.notify_one();
+    if (pump_) {
+      pump_->wake();
+    } else {
+      cv_.notify_one();
+    }
     if (wake_) wake_();
   }
+
+  // take() then waits in `pump`, which must outlive the queue's use: set
+  // before the first push.
+  void set_pump(StreamPump* pump) { pump_ = pump; }
 
   // Called after every push (PostDriver): set before the first push.
   void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
@@ -68,6 +76,10 @@ class EventQueue {
   // `time` reaches `deadline`.
   void take(std::deque<Event>& out, std::optional<Clock::time_point> deadline, TimeSource& time) {
     const Clock::duration slice = time.poll_interval();
+    if (pump_) {
+      take_pumped(out, deadline, time, slice);
+      return;
+    }
     // A response usually follows within microseconds: a short spin saves a
     // sleep and a wake-up, which dominate the latency of small requests. With
     // other posts running the spin only takes CPU from them (and the Flow),
@@ -107,6 +119,22 @@ class EventQueue {
   }
 
  private:
+  // take() on the pump: the streams' completions run here until one pushes
+  // an event (or another thread does, and wakes the pump).
+  void take_pumped(std::deque<Event>& out, std::optional<Clock::time_point> deadline,
+                   TimeSource& time, Clock::duration slice) {
+    while (size_.load(std::memory_order_acquire) == 0) {
+      Clock::time_point until = Clock::time_point::max();
+      if (deadline) {
+        const auto left = *deadline - time.now();
+        if (left <= Clock::duration::zero()) break;
+        until = Clock::now() + std::min(left, slice);
+      }
+      pump_->wait(until);
+    }
+    take_now(out);
+  }
+
   static constexpr int kSpins = 200;
   static constexpr int kMaxSkips = 64;
   int skip_after_miss_ = 0;  // spins skipped after the last miss; take()'s thread only
@@ -116,6 +144,7 @@ class EventQueue {
   std::condition_variable cv_;
   std::deque<Event> events_;
   std::function<void()> wake_;
+  StreamPump* pump_ = nullptr;
 };
 
 // Takes what a stream reads (decoded where it arrived, so that decoding
@@ -267,6 +296,10 @@ class PostCall {
   }
 
   void run() {
+    // This thread waits for the post's events: let the transport run its
+    // streams on it while it does.
+    pump_ = transport_.make_pump();
+    queue_.set_pump(pump_.get());
     CancelRegistration cancel_registration(options_.cancel, queue_);
     start();
     std::deque<Event> events;
@@ -442,6 +475,7 @@ class PostCall {
     StreamOptions stream_options{options_.compression, options_.results_in_order, options_.prefetch,
                                  options_.metadata};
     stream_options.doc_format = format_;
+    stream_options.pump = pump_.get();
     ++stream_id_;
     sink_ = std::make_unique<StreamSink>(queue_, stream_id_, results_.stats);
     stream_ = transport_.open_stream(stream_options, sink_.get());
@@ -862,7 +896,8 @@ class PostCall {
   std::optional<Clock::time_point> deadline_;  // the whole post's (`timeout`)
   TypedError ending_;                          // set once the post's end is decided
 
-  EventQueue queue_;  // before the stream and the lookup: they report here
+  std::unique_ptr<StreamPump> pump_;  // run(): the stream's I/O runs in queue_.take()
+  EventQueue queue_;                  // before the stream and the lookup: they report here
   std::uint64_t lookup_handle_ = 0;
   int lookups_ = 0;         // format lookups asked
   int prior_attempts_ = 0;  // attempts spent on lookups before the last try

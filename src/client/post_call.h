@@ -8,6 +8,7 @@
 //
 // Data path: Inputs --batch--> DataRequest --serialize--> RequestStream
 // --bytes--> the gateway --> the transport decodes the answer on its thread
+// (run_post over gRPC: the engine's own, while it waits; see StreamPump)
 // --Response--> StreamObserver --> event queue --> callbacks and results on
 // the engine's thread.
 #ifndef JINA_SRC_CLIENT_POST_CALL_H_

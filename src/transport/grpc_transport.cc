@@ -1,6 +1,7 @@
 #include "transport/grpc_transport.h"
 
 #include <grpc/compression.h>
+#include <grpcpp/alarm.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -14,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -220,6 +222,37 @@ grpc::ByteBuffer to_buffer(SharedBytes bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
+// The call's metadata and compression, as the post asked.
+void configure(grpc::ClientContext& context, const StreamOptions& options) {
+  if (options.results_in_order) context.AddMetadata("__results_in_order__", "true");
+  if (options.prefetch > 0) context.AddMetadata("__prefetch__", std::to_string(options.prefetch));
+  for (const auto& [key, value] : options.metadata) context.AddMetadata(key, value);
+  if (options.compression != Compression::kNone) {
+    context.set_compression_algorithm(to_grpc(options.compression));
+  }
+}
+
+// Decodes one read response for `observer` and empties `buffer`. `joined`
+// holds a response that arrived in several slices (kept to reuse its memory).
+void deliver_read(grpc::ByteBuffer& buffer, StreamObserver& observer, DocFormat format,
+                  std::string& joined) {
+  std::vector<grpc::Slice> slices;
+  if (buffer.Dump(&slices).ok()) {
+    if (slices.size() == 1) {
+      deliver_serialized(
+          observer,
+          std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()),
+          format);
+    } else {
+      joined.clear();
+      for (const auto& s : slices)
+        joined.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      deliver_serialized(observer, joined, format);
+    }
+  }
+  buffer.Clear();
+}
+
 // One `/jina.JinaRPC/Call`. Writes are queued and issued one at a time (the
 // callback API allows one outstanding write); reads run continuously.
 // Start* calls are made outside `mu_` because gRPC may run a reaction inline.
@@ -229,14 +262,7 @@ class GrpcStream final : public RequestStream,
   GrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer,
              bool tls)
       : observer_(observer), format_(options.doc_format), tls_(tls) {
-    if (options.results_in_order) context_.AddMetadata("__results_in_order__", "true");
-    if (options.prefetch > 0) {
-      context_.AddMetadata("__prefetch__", std::to_string(options.prefetch));
-    }
-    for (const auto& [key, value] : options.metadata) context_.AddMetadata(key, value);
-    if (options.compression != Compression::kNone) {
-      context_.set_compression_algorithm(to_grpc(options.compression));
-    }
+    configure(context_, options);
     stub.PrepareBidiStreamingCall(&context_, kCallMethod, grpc::StubOptions(), this);
     StartRead(&read_buffer_);
     // Writes start from the caller's thread, outside reactions: hold the call
@@ -328,21 +354,7 @@ class GrpcStream final : public RequestStream,
       return;
     }
     reads_.acquire();
-    std::vector<grpc::Slice> slices;
-    if (read_buffer_.Dump(&slices).ok()) {
-      if (slices.size() == 1) {
-        deliver_serialized(
-            *observer_,
-            std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()),
-            format_);
-      } else {
-        joined_.clear();
-        for (const auto& s : slices)
-          joined_.append(reinterpret_cast<const char*>(s.begin()), s.size());
-        deliver_serialized(*observer_, joined_, format_);
-      }
-    }
-    read_buffer_.Clear();
+    deliver_read(read_buffer_, *observer_, format_, joined_);
     reads_.release();
     StartRead(&read_buffer_);
   }
@@ -413,6 +425,226 @@ class GrpcStream final : public RequestStream,
   bool done_ = false;
 };
 
+// A completion queue that the post's own thread polls (StreamPump): the
+// streams' reads, writes and their ends complete on that thread, as in
+// gRPC's synchronous API, instead of on gRPC's callback threads with a hand-off
+// to the post's thread for each response.
+class GrpcPump final : public StreamPump {
+ public:
+  // What a completion runs: the op that finished and whether it succeeded.
+  class Op {
+   public:
+    virtual void done(bool ok) = 0;
+
+   protected:
+    ~Op() = default;
+  };
+
+  ~GrpcPump() override {
+    // Every stream is gone (each waits for its own ops); only a wake may be
+    // pending.
+    {
+      std::lock_guard lock(mu_);
+      if (wake_pending_) alarm_.Cancel();
+    }
+    queue_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue_.Next(&tag, &ok)) {
+    }
+  }
+
+  grpc::CompletionQueue& queue() { return queue_; }
+
+  void wait(Clock::time_point deadline) override {
+    // Set while the completion runs too: the events it pushes need no wake.
+    waiting_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    void* tag = nullptr;
+    bool ok = false;
+    if (queue_.AsyncNext(&tag, &ok, to_gpr(deadline)) == grpc::CompletionQueue::GOT_EVENT) {
+      if (tag == &alarm_) {
+        std::lock_guard lock(mu_);
+        wake_pending_ = false;
+      } else {
+        static_cast<Op*>(tag)->done(ok);
+      }
+    }
+    waiting_.store(std::thread::id(), std::memory_order_relaxed);
+  }
+
+  void wake() override {
+    if (waiting_.load(std::memory_order_relaxed) == std::this_thread::get_id()) return;
+    std::lock_guard lock(mu_);
+    if (wake_pending_) return;
+    wake_pending_ = true;
+    alarm_.Set(&queue_, gpr_inf_past(GPR_CLOCK_MONOTONIC), &alarm_);
+  }
+
+ private:
+  static gpr_timespec to_gpr(Clock::time_point deadline) {
+    if (deadline == Clock::time_point::max()) return gpr_inf_future(GPR_CLOCK_MONOTONIC);
+    const auto left = std::max(Clock::duration::zero(), deadline - Clock::now());
+    return gpr_time_add(
+        gpr_now(GPR_CLOCK_MONOTONIC),
+        gpr_time_from_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(left).count(),
+                            GPR_TIMESPAN));
+  }
+
+  grpc::CompletionQueue queue_;
+  std::atomic<std::thread::id> waiting_{};  // the thread in wait(), if any
+  std::mutex mu_;
+  grpc::Alarm alarm_;          // wake(); its own address is its tag
+  bool wake_pending_ = false;  // under mu_: alarm_ is set and not yet taken
+};
+
+// One `/jina.JinaRPC/Call` on a GrpcPump: everything, the completions
+// included, runs on the pump's thread, so it needs no lock. As GrpcStream,
+// one write at a time (gRPC allows one outstanding) and reads throughout.
+class PumpedGrpcStream final : public RequestStream {
+ public:
+  PumpedGrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer,
+                   bool tls, GrpcPump& pump)
+      : observer_(observer), format_(options.doc_format), tls_(tls), pump_(pump) {
+    configure(context_, options);
+    // The headers go with the first write (or the half-close): StartCall
+    // then sends nothing and completes no tag, and writes may start at once.
+    context_.set_initial_metadata_corked(true);
+    call_ = stub.PrepareCall(&context_, kCallMethod, &pump_.queue());
+    call_->StartCall(nullptr);
+    call_->Read(&read_buffer_, &read_);
+    ops_ = 1;
+  }
+
+  ~PumpedGrpcStream() override {
+    cancel();
+    while (ops_ > 0) pump_.wait(StreamPump::Clock::time_point::max());
+  }
+
+  void write(std::shared_ptr<const std::string> bytes) override {
+    start_write(to_buffer(std::move(bytes)), /*last=*/false);
+  }
+
+  void write_last(std::shared_ptr<const std::string> bytes) override {
+    start_write(to_buffer(std::move(bytes)), /*last=*/true);
+  }
+
+  void writes_done() override {
+    if (closed_ || half_close_requested_) return;
+    half_close_requested_ = true;
+    if (!writing_) half_close();
+  }
+
+  void cancel() override {
+    if (finished_) return;
+    closed_ = true;
+    queue_.clear();
+    context_.TryCancel();
+  }
+
+ private:
+  // A completion tag that calls back into the stream.
+  class Completion final : public GrpcPump::Op {
+   public:
+    Completion(PumpedGrpcStream* stream, void (PumpedGrpcStream::*on_done)(bool))
+        : stream_(stream), on_done_(on_done) {}
+    void done(bool ok) override {
+      --stream_->ops_;
+      (stream_->*on_done_)(ok);
+    }
+
+   private:
+    PumpedGrpcStream* stream_;
+    void (PumpedGrpcStream::*on_done_)(bool);
+  };
+
+  void start_write(grpc::ByteBuffer buffer, bool last) {
+    if (closed_ || half_close_requested_) return;
+    if (last) half_close_requested_ = true;
+    if (writing_) {
+      queue_.push_back(std::move(buffer));
+    } else {
+      issue_write(std::move(buffer), last);
+    }
+  }
+
+  void issue_write(grpc::ByteBuffer buffer, bool last) {
+    writing_ = true;
+    current_ = std::move(buffer);
+    ++ops_;
+    if (last) {
+      closed_ = true;
+      call_->WriteLast(current_, grpc::WriteOptions(), &written_);
+    } else {
+      call_->Write(current_, &written_);
+    }
+  }
+
+  void half_close() {
+    closed_ = true;
+    ++ops_;
+    call_->WritesDone(&half_closed_);
+  }
+
+  void on_written(bool ok) {
+    writing_ = false;
+    if (!ok || closed_) {
+      // The stream broke, was cancelled or is half-closed: the read tells how.
+      closed_ = true;
+      queue_.clear();
+      return;
+    }
+    if (!queue_.empty()) {
+      grpc::ByteBuffer next = std::move(queue_.front());
+      queue_.pop_front();
+      issue_write(std::move(next), half_close_requested_ && queue_.empty());
+    } else if (half_close_requested_) {
+      half_close();
+    }
+  }
+
+  void on_half_closed(bool) {}
+
+  void on_read(bool ok) {
+    if (!ok) {
+      // The call is over (the server ended it, or it broke): ask how.
+      closed_ = true;
+      queue_.clear();
+      ++ops_;
+      call_->Finish(&status_, &finished_tag_);
+      return;
+    }
+    deliver_read(read_buffer_, *observer_, format_, joined_);
+    ++ops_;
+    call_->Read(&read_buffer_, &read_);
+  }
+
+  void on_finished(bool) {
+    finished_ = true;
+    observer_->on_done(with_tls_hint(to_absl(status_), tls_));
+  }
+
+  StreamObserver* observer_;
+  DocFormat format_;  // of the responses
+  bool tls_;
+  GrpcPump& pump_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  Completion read_{this, &PumpedGrpcStream::on_read};
+  Completion written_{this, &PumpedGrpcStream::on_written};
+  Completion half_closed_{this, &PumpedGrpcStream::on_half_closed};
+  Completion finished_tag_{this, &PumpedGrpcStream::on_finished};
+  int ops_ = 0;  // started and not yet completed
+  grpc::ByteBuffer read_buffer_;
+  std::string joined_;
+  grpc::Status status_;
+  std::deque<grpc::ByteBuffer> queue_;
+  grpc::ByteBuffer current_;
+  bool writing_ = false;
+  bool half_close_requested_ = false;
+  bool closed_ = false;    // no more writes will be started
+  bool finished_ = false;  // the observer got on_done
+};
+
 // One channel to the Flow and the stubs on it.
 struct GrpcChannel {
   GrpcChannel(const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& creds,
@@ -442,8 +674,14 @@ class GrpcTransport final : public ProtobufTransport {
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override {
     // The call keeps the channel it runs on.
+    if (options.pump) {
+      return std::make_unique<PumpedGrpcStream>(channel()->stub, options, observer, tls_,
+                                                static_cast<GrpcPump&>(*options.pump));
+    }
     return std::make_unique<GrpcStream>(channel()->stub, options, observer, tls_);
   }
+
+  std::unique_ptr<StreamPump> make_pump() override { return std::make_unique<GrpcPump>(); }
 
   absl::Status dry_run(Duration timeout) override {
     grpc::ClientContext context;

@@ -27,8 +27,9 @@
 
 namespace jina::internal {
 
-// Receives what a stream reads. Calls come from transport threads: on_response
-// calls never overlap each other, and on_done is called exactly once, last.
+// Receives what a stream reads. Calls come from transport threads (or from
+// the thread in StreamPump::wait()): on_response calls never overlap each
+// other, and on_done is called exactly once, last.
 class StreamObserver {
  public:
   virtual ~StreamObserver() = default;
@@ -63,6 +64,25 @@ class RequestStream {
   virtual void cancel() = 0;
 };
 
+// A waiting thread lent to a transport. While a post's engine waits for
+// events in wait(), the I/O of the streams opened with this pump
+// (StreamOptions::pump) runs on that thread and their observers are called
+// there, so a response reaches the engine with no thread hand-off: over gRPC
+// the hand-off from gRPC's own threads cost ~40 % of the client's CPU per
+// one-Document request against a slow Flow (docs/benchmarks.md).
+class StreamPump {
+ public:
+  using Clock = std::chrono::steady_clock;
+  virtual ~StreamPump() = default;
+  // Runs one piece of the streams' work when there is one (which may call
+  // their observers), or waits until there is, until wake() or `deadline`
+  // (time_point::max(): no deadline). Call from one thread at a time.
+  virtual void wait(Clock::time_point deadline) = 0;
+  // Makes the wait() in progress, or the next one, return soon. Thread-safe;
+  // a no-op on the thread in wait().
+  virtual void wake() = 0;
+};
+
 struct StreamOptions {
   Compression compression = Compression::kNone;
   bool results_in_order = false;
@@ -71,6 +91,10 @@ struct StreamOptions {
   // The docarray format of the serialized requests and of the responses
   // expected back (transports that re-encode, like HTTP, need it).
   DocFormat doc_format = DocFormat::kV2;
+  // Set (from the transport's make_pump()): the stream makes progress only
+  // while a thread is in pump->wait(), and is used, and destroyed, on that
+  // thread only. The pump must outlive the stream.
+  StreamPump* pump = nullptr;
 };
 
 // Decodes `bytes`, a serialized DataRequestProto in `format`, for
@@ -92,6 +116,9 @@ class Transport {
   // Throws for bytes encode() did not make.
   virtual DataRequest decode(std::string_view encoded, DocFormat format) const = 0;
 
+  // A pump for streams of one post (StreamOptions::pump), or null when the
+  // transport's streams run on threads of their own.
+  virtual std::unique_ptr<StreamPump> make_pump() { return nullptr; }
   // Opens `/jina.JinaRPC/Call`. `observer` must outlive the stream.
   virtual std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                                      StreamObserver* observer) = 0;
