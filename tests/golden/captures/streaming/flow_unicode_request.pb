@@ -1,0 +1,11 @@
+
++
+ 0123456789abcdef0123456789abcdef/stream"&
+
+id
+d1jid
+
+text
+
+héllo
+☃
