@@ -24,8 +24,10 @@
 // `prefetch` in flight on several connections); over WebSocket one socket
 // per post() carries the requests as binary frames.
 //
-// Performance: requests are encoded on the calling thread while responses
-// are decoded on gRPC's threads; memory is bounded by `prefetch`, not by the
+// Performance: requests are encoded on the calling thread. Over gRPC the
+// calling thread also reads and decodes the responses while it waits (no
+// hand-off between threads per response); over HTTP and WebSocket the
+// library's I/O thread does. Memory is bounded by `prefetch`, not by the
 // number of inputs.
 #ifndef JINA_CLIENT_H_
 #define JINA_CLIENT_H_
