@@ -3,6 +3,9 @@
 #include <google/protobuf/arena.h>
 
 #include <algorithm>
+#include <limits>
+#include <string>
+#include <type_traits>
 
 #include "common/utf8.h"
 #include "wire/docarray_codec.h"
@@ -59,7 +62,6 @@ DataRequest decode_common(const Proto& in) {
   if (in.has_parameters()) req.parameters() = struct_to_json(in.parameters());
   req.routes().reserve(static_cast<std::size_t>(in.routes_size()));
   for (const auto& r : in.routes()) req.routes().push_back(decode(r));
-  req.set_has_data(in.has_data());
   return req;
 }
 
@@ -156,6 +158,7 @@ void encode(const DataRequest& req, jina::v1::DataRequestProto* out) {
 
 DataRequest decode(const jina::DataRequestProto& in) {
   DataRequest req = decode_common(in);
+  req.set_has_data(in.has_data());
   if (in.data().has_docs()) {
     req.docs() = decode_v2(in.data().docs());
   } else if (in.data().has_docs_bytes()) {
@@ -169,6 +172,7 @@ DataRequest decode(const jina::DataRequestProto& in) {
 
 DataRequest decode(const jina::v1::DataRequestProto& in) {
   DataRequest req = decode_common(in);
+  req.set_has_data(in.has_data());
   if (in.data().has_docs()) {
     req.docs() = decode_v1(in.data().docs());
   } else if (in.data().has_docs_bytes()) {
@@ -176,6 +180,75 @@ DataRequest decode(const jina::v1::DataRequestProto& in) {
         "data.docs_bytes of a docarray v1 request is Python pickle, which cannot be decoded");
   }
   return req;
+}
+
+namespace {
+
+template <class Proto>
+void encode_single(const DataRequest& req, Proto* out) {
+  encode_common(req, out);
+  if (!req.has_data()) return;
+  if (req.docs().size() > 1) {
+    throw InvalidArgument("a single-document request carries at most one Document, not " +
+                          std::to_string(req.docs().size()));
+  }
+  if (req.docs().empty()) return;
+  if constexpr (std::is_same_v<Proto, jina::v1::SingleDocumentRequestProto>) {
+    encode_v1(req.docs()[0], out->mutable_document());
+  } else {
+    encode_v2(req.docs()[0], out->mutable_document());
+  }
+}
+
+template <class Proto>
+DataRequest decode_single(const Proto& in) {
+  DataRequest req = decode_common(in);
+  req.set_has_data(in.has_document());
+  if (!in.has_document()) return req;
+  DocumentArray docs;
+  if constexpr (std::is_same_v<Proto, jina::v1::SingleDocumentRequestProto>) {
+    docs.push_back(decode_v1(in.document()));
+  } else {
+    docs.push_back(decode_v2(in.document()));
+  }
+  req.docs() = std::move(docs);
+  return req;
+}
+
+template <class Proto>
+std::string serialize_single_as(const DataRequest& req) {
+  google::protobuf::Arena arena;
+  auto* msg = google::protobuf::Arena::CreateMessage<Proto>(&arena);
+  encode_single(req, msg);
+  std::string out;
+  if (!msg->SerializeToString(&out)) {
+    throw InvalidArgument("a single-document request could not be serialized");
+  }
+  return out;
+}
+
+template <class Proto>
+DataRequest parse_single_as(std::string_view bytes) {
+  google::protobuf::Arena arena;
+  auto* msg = google::protobuf::Arena::CreateMessage<Proto>(&arena);
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
+      !msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    throw InvalidArgument("malformed jina.SingleDocumentRequestProto (" +
+                          std::to_string(bytes.size()) + " bytes)");
+  }
+  return decode_single(*msg);
+}
+
+}  // namespace
+
+std::string serialize_single_document(const DataRequest& req, DocFormat format) {
+  return format == DocFormat::kV1 ? serialize_single_as<jina::v1::SingleDocumentRequestProto>(req)
+                                  : serialize_single_as<jina::SingleDocumentRequestProto>(req);
+}
+
+DataRequest parse_single_document(std::string_view bytes, DocFormat format) {
+  return format == DocFormat::kV1 ? parse_single_as<jina::v1::SingleDocumentRequestProto>(bytes)
+                                  : parse_single_as<jina::SingleDocumentRequestProto>(bytes);
 }
 
 }  // namespace wire
