@@ -35,6 +35,7 @@
 #include <concepts>
 #include <cstddef>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -98,9 +99,64 @@ class Inputs {
 
 namespace internal {
 class ClientCore;
+class DocStreamCall;
 class Transport;
 struct ClientAccess;
 }  // namespace internal
+
+// The items of one Client::stream_doc() call, read as the consumer asks for
+// them: the next item is requested from the Flow only when one is taken, so
+// a slow consumer holds the Executor back (at most one item waits here).
+//
+//   for (jina::Document& token : client.stream_doc("/generate", prompt)) ...
+//
+// next() (and the iterator) throw what stream_doc() documents. Destroying
+// the stream before its end cancels the call.
+//
+// Thread-safety: one thread reads; cancel() may be called from any thread.
+class DocStream {
+ public:
+  DocStream(DocStream&&) noexcept;
+  DocStream& operator=(DocStream&&) noexcept;
+  ~DocStream();
+
+  // The next Document, waiting for it; nullopt once the stream ended
+  // normally (and on every call after that).
+  std::optional<Document> next();
+  // Ends the call: a next() waiting, or the next one, throws jina::Cancelled.
+  void cancel();
+  // Items taken so far.
+  std::size_t items() const;
+
+  // An input iterator over next()'s Documents.
+  class iterator {
+   public:
+    using value_type = Document;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    Document& operator*() const { return *current_; }
+    Document* operator->() const { return &*current_; }
+    iterator& operator++() {
+      current_ = stream_->next();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    bool operator==(std::default_sentinel_t) const { return !current_.has_value(); }
+
+   private:
+    friend class DocStream;
+    explicit iterator(DocStream* stream) : stream_(stream), current_(stream->next()) {}
+    DocStream* stream_ = nullptr;
+    mutable std::optional<Document> current_;
+  };
+  iterator begin() { return iterator(this); }
+  std::default_sentinel_t end() const { return {}; }
+
+ private:
+  friend class Client;
+  explicit DocStream(std::unique_ptr<internal::DocStreamCall> call);
+  std::unique_ptr<internal::DocStreamCall> call_;
+};
 
 class Client {
  public:
@@ -133,6 +189,28 @@ class Client {
   // As post(), but returns every Response, in arrival (or input) order.
   std::vector<Response> post_responses(std::string_view endpoint, Inputs inputs = {},
                                        const PostOptions& options = {});
+
+  // Calls a streaming endpoint (a generator Executor method: one Document
+  // in, Documents out as they are produced, e.g. the tokens of an LLM) over
+  // gRPC (`stream_doc`) or HTTP (Server-Sent Events); WebSocket gateways
+  // have none (InvalidArgument). Returns at once; reading the DocStream
+  // connects and waits for the items. It throws BadServer when the Executor
+  // fails (after the items produced before the failure), ConnectionError
+  // when the Flow cannot be reached or the stream breaks, Timeout, Cancelled.
+  // A stream that ends without an error has ended normally: jina 3.34's
+  // gateways hide an Executor's failure that way (docs/streaming.md).
+  DocStream stream_doc(std::string_view endpoint, Document document,
+                       const StreamDocOptions& options = {});
+  // As above, handing each Document to `on_item` on the calling thread as it
+  // arrives; returns when the stream is over, and throws as above or what
+  // `on_item` throws (which cancels the call).
+  template <class F>
+  requires std::invocable<F&, Document&&>
+  void stream_doc(std::string_view endpoint, Document document, F&& on_item,
+                  const StreamDocOptions& options = {}) {
+    DocStream stream = stream_doc(endpoint, std::move(document), options);
+    while (std::optional<Document> item = stream.next()) on_item(std::move(*item));
+  }
 
   // post() on "/index", "/search", "/update", "/delete".
   DocumentArray index(Inputs inputs = {}, const PostOptions& options = {});

@@ -226,6 +226,33 @@ struct PostOptions {
   std::optional<CancelToken> cancel{};
 };
 
+// Options of one Client::stream_doc() call (a streaming endpoint: one
+// Document in, Documents out as the Executor produces them).
+struct StreamDocOptions {
+  // A JSON object sent with the request (anything else throws
+  // InvalidArgument). The local Flow hands it to the Executor; jina 3.34's
+  // own gateways and Executors drop it (docs/streaming.md).
+  nlohmann::json parameters = nullptr;
+  // Seconds the whole stream may take, connecting and retries included;
+  // 0 = no limit. Then the call ends with jina::Timeout.
+  double timeout = 0;
+  // Seconds the Flow may stay silent before the first item and between two
+  // items (time the consumer spends on an item does not count); 0 = no
+  // limit. Then the call ends with jina::Timeout.
+  double item_timeout = 0;
+  // Attempts in all, with the backoff of PostOptions, on UNAVAILABLE,
+  // DEADLINE_EXCEEDED or INTERNAL: only while no item has arrived, since a
+  // second run of a generator would repeat its items.
+  int max_attempts = 1;
+  double initial_backoff = 0.5;
+  double max_backoff = 2.0;
+  double backoff_multiplier = 1.5;
+  // Extra gRPC metadata, as PostOptions::metadata (gRPC only).
+  std::vector<std::pair<std::string, std::string>> metadata{};
+  // Cancels the call from another thread.
+  std::optional<CancelToken> cancel{};
+};
+
 }  // namespace jina
 
 #endif  // JINA_OPTIONS_H_

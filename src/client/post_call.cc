@@ -214,25 +214,6 @@ std::string format_seconds(double s) {
   return buf;
 }
 
-// HTTP/2 (and gRPC) cannot carry such metadata: refuse it before the call.
-void check_metadata(const std::vector<std::pair<std::string, std::string>>& metadata) {
-  for (const auto& [key, value] : metadata) {
-    bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
-      return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
-    });
-    if (!key_ok) {
-      throw InvalidArgument("metadata key '" + key +
-                            "' must be non-empty lowercase letters, digits, '-', '_' or '.'");
-    }
-    bool binary = key.size() > 4 && key.ends_with("-bin");
-    if (!binary && !std::all_of(value.begin(), value.end(),
-                                [](unsigned char c) { return c >= 0x20 && c < 0x7f; })) {
-      throw InvalidArgument("metadata value of '" + key +
-                            "' must be printable ASCII (binary values need a key ending in -bin)");
-    }
-  }
-}
-
 // Protobuf parsers (Jina's gateway included) stop at 100 nested messages;
 // each JSON level costs up to 3 of them (Struct, map entry, Value).
 constexpr int kMaxParameterDepth = 32;
@@ -939,6 +920,24 @@ nlohmann::json request_parameters(const nlohmann::json& parameters) {
   auto it = out.find("__results__");
   if (it == out.end() || !it->is_object()) out["__results__"] = nlohmann::json::object();
   return out;
+}
+
+void check_metadata(const std::vector<std::pair<std::string, std::string>>& metadata) {
+  for (const auto& [key, value] : metadata) {
+    bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+      return std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.';
+    });
+    if (!key_ok) {
+      throw InvalidArgument("metadata key '" + key +
+                            "' must be non-empty lowercase letters, digits, '-', '_' or '.'");
+    }
+    bool binary = key.size() > 4 && key.ends_with("-bin");
+    if (!binary && !std::all_of(value.begin(), value.end(),
+                                [](unsigned char c) { return c >= 0x20 && c < 0x7f; })) {
+      throw InvalidArgument("metadata value of '" + key +
+                            "' must be printable ASCII (binary values need a key ending in -bin)");
+    }
+  }
 }
 
 struct PostDriver::Impl {

@@ -120,6 +120,10 @@ class PostDriver {
 // Jina does). Throws InvalidArgument for a non-object.
 nlohmann::json request_parameters(const nlohmann::json& parameters);
 
+// Throws InvalidArgument for metadata HTTP/2 (and gRPC) cannot carry, before
+// the call: see PostOptions::metadata.
+void check_metadata(const std::vector<std::pair<std::string, std::string>>& metadata);
+
 }  // namespace jina::internal
 
 #endif  // JINA_SRC_CLIENT_POST_CALL_H_

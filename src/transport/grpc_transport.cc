@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -35,12 +36,14 @@
 #include "jina.grpc.pb.h"
 #include "jina.pb.h"
 #include "jina/error.h"
+#include "wire/request_codec.h"
 
 namespace jina::internal {
 namespace {
 
 // gRPC keeps a pointer to the method name for the life of the call.
 const std::string kCallMethod = "/jina.JinaRPC/Call";
+const std::string kStreamDocMethod = "/jina.JinaSingleDocumentRequestRPC/stream_doc";
 
 absl::Status to_absl(const grpc::Status& s) {
   if (s.ok()) return absl::OkStatus();
@@ -235,14 +238,15 @@ void configure(grpc::ClientContext& context, const StreamOptions& options) {
 // Decodes one read response for `observer` and empties `buffer`. `joined`
 // holds a response that arrived in several slices (kept to reuse its memory).
 void deliver_read(grpc::ByteBuffer& buffer, StreamObserver& observer, DocFormat format,
-                  std::string& joined) {
+                  std::string& joined,
+                  void (*deliver)(StreamObserver&, std::string_view,
+                                  DocFormat) = deliver_serialized) {
   std::vector<grpc::Slice> slices;
   if (buffer.Dump(&slices).ok()) {
     if (slices.size() == 1) {
-      deliver_serialized(
-          observer,
-          std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()),
-          format);
+      deliver(observer,
+              std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()),
+              format);
     } else {
       joined.clear();
       for (const auto& s : slices)
@@ -497,6 +501,23 @@ class GrpcPump final : public StreamPump {
   bool wake_pending_ = false;  // under mu_: alarm_ is set and not yet taken
 };
 
+// A completion tag that calls back into the call that started the op, and
+// counts the op as over (Owner::ops_, so that its destructor can wait for
+// the last one).
+template <class Owner>
+class Completion final : public GrpcPump::Op {
+ public:
+  Completion(Owner* owner, void (Owner::*on_done)(bool)) : owner_(owner), on_done_(on_done) {}
+  void done(bool ok) override {
+    --owner_->ops_;
+    (owner_->*on_done_)(ok);
+  }
+
+ private:
+  Owner* owner_;
+  void (Owner::*on_done_)(bool);
+};
+
 // One `/jina.JinaRPC/Call` on a GrpcPump: everything, the completions
 // included, runs on the pump's thread, so it needs no lock. As GrpcStream,
 // one write at a time (gRPC allows one outstanding) and reads throughout.
@@ -542,20 +563,7 @@ class PumpedGrpcStream final : public RequestStream {
   }
 
  private:
-  // A completion tag that calls back into the stream.
-  class Completion final : public GrpcPump::Op {
-   public:
-    Completion(PumpedGrpcStream* stream, void (PumpedGrpcStream::*on_done)(bool))
-        : stream_(stream), on_done_(on_done) {}
-    void done(bool ok) override {
-      --stream_->ops_;
-      (stream_->*on_done_)(ok);
-    }
-
-   private:
-    PumpedGrpcStream* stream_;
-    void (PumpedGrpcStream::*on_done_)(bool);
-  };
+  friend class Completion<PumpedGrpcStream>;
 
   void start_write(grpc::ByteBuffer buffer, bool last) {
     if (closed_ || half_close_requested_) return;
@@ -629,10 +637,10 @@ class PumpedGrpcStream final : public RequestStream {
   GrpcPump& pump_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
-  Completion read_{this, &PumpedGrpcStream::on_read};
-  Completion written_{this, &PumpedGrpcStream::on_written};
-  Completion half_closed_{this, &PumpedGrpcStream::on_half_closed};
-  Completion finished_tag_{this, &PumpedGrpcStream::on_finished};
+  Completion<PumpedGrpcStream> read_{this, &PumpedGrpcStream::on_read};
+  Completion<PumpedGrpcStream> written_{this, &PumpedGrpcStream::on_written};
+  Completion<PumpedGrpcStream> half_closed_{this, &PumpedGrpcStream::on_half_closed};
+  Completion<PumpedGrpcStream> finished_tag_{this, &PumpedGrpcStream::on_finished};
   int ops_ = 0;  // started and not yet completed
   grpc::ByteBuffer read_buffer_;
   std::string joined_;
@@ -643,6 +651,86 @@ class PumpedGrpcStream final : public RequestStream {
   bool half_close_requested_ = false;
   bool closed_ = false;    // no more writes will be started
   bool finished_ = false;  // the observer got on_done
+};
+
+// One `/jina.JinaSingleDocumentRequestRPC/stream_doc` call on a GrpcPump:
+// the request goes out with the half-close, and each item is read only
+// after read_next(), so HTTP/2 flow control holds a server back whose items
+// nobody asked for yet.
+class PumpedDocStream final : public ItemStream {
+ public:
+  PumpedDocStream(grpc::GenericStub& stub, std::shared_ptr<const std::string> request,
+                  const StreamOptions& options, StreamObserver* observer, bool tls, GrpcPump& pump)
+      : observer_(observer), format_(options.doc_format), tls_(tls), pump_(pump) {
+    configure(context_, options);
+    context_.set_initial_metadata_corked(true);
+    call_ = stub.PrepareCall(&context_, kStreamDocMethod, &pump_.queue());
+    call_->StartCall(nullptr);
+    request_ = to_buffer(std::move(request));
+    call_->WriteLast(request_, grpc::WriteOptions(), &written_);
+    call_->Read(&read_buffer_, &read_);
+    ops_ = 2;
+    reading_ = true;
+  }
+
+  ~PumpedDocStream() override {
+    cancel();
+    // A call whose last read succeeded has no op left to fail: ask for its
+    // end, which the cancel makes come at once.
+    if (!reading_ && !finishing_) finish();
+    while (ops_ > 0) pump_.wait(StreamPump::Clock::time_point::max());
+  }
+
+  void read_next() override {
+    if (reading_ || finishing_) return;
+    reading_ = true;
+    ++ops_;
+    call_->Read(&read_buffer_, &read_);
+  }
+
+  void cancel() override {
+    if (!finished_) context_.TryCancel();
+  }
+
+ private:
+  friend class Completion<PumpedDocStream>;
+
+  void finish() {
+    finishing_ = true;
+    ++ops_;
+    call_->Finish(&status_, &finished_tag_);
+  }
+
+  void on_written(bool) {}  // a failed write fails the read too
+
+  void on_read(bool ok) {
+    reading_ = false;
+    if (!ok) return finish();
+    deliver_read(read_buffer_, *observer_, format_, joined_, deliver_single_document);
+  }
+
+  void on_finished(bool) {
+    finished_ = true;
+    observer_->on_done(with_tls_hint(to_absl(status_), tls_));
+  }
+
+  StreamObserver* observer_;
+  DocFormat format_;
+  bool tls_;
+  GrpcPump& pump_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  Completion<PumpedDocStream> read_{this, &PumpedDocStream::on_read};
+  Completion<PumpedDocStream> written_{this, &PumpedDocStream::on_written};
+  Completion<PumpedDocStream> finished_tag_{this, &PumpedDocStream::on_finished};
+  int ops_ = 0;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer read_buffer_;
+  std::string joined_;
+  grpc::Status status_;
+  bool reading_ = false;
+  bool finishing_ = false;
+  bool finished_ = false;
 };
 
 // One channel to the Flow and the stubs on it.
@@ -682,6 +770,16 @@ class GrpcTransport final : public ProtobufTransport {
   }
 
   std::unique_ptr<StreamPump> make_pump() override { return std::make_unique<GrpcPump>(); }
+
+  std::unique_ptr<ItemStream> open_doc_stream(const DataRequest& request,
+                                              const StreamOptions& options,
+                                              StreamObserver* observer) override {
+    if (options.pump == nullptr) throw std::logic_error("stream_doc over gRPC needs a pump");
+    auto bytes = std::make_shared<const std::string>(
+        wire::serialize_single_document(request, options.doc_format));
+    return std::make_unique<PumpedDocStream>(channel()->stub, std::move(bytes), options, observer,
+                                             tls_, static_cast<GrpcPump&>(*options.pump));
+  }
 
   absl::Status dry_run(Duration timeout) override {
     grpc::ClientContext context;

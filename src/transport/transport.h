@@ -100,6 +100,24 @@ struct StreamOptions {
 // Decodes `bytes`, a serialized DataRequestProto in `format`, for
 // `observer`: on_response, or on_bad_response when it is malformed.
 void deliver_serialized(StreamObserver& observer, std::string_view bytes, DocFormat format);
+// The same for a serialized jina.SingleDocumentRequestProto (an item of a
+// stream_doc call): a Response with at most one Document.
+void deliver_single_document(StreamObserver& observer, std::string_view bytes, DocFormat format);
+
+// One call of a streaming endpoint (Transport::open_doc_stream): the request
+// is sent, and items are read one at a time, each further one only after
+// read_next(), so a consumer that does not ask holds the server back
+// (backpressure) instead of making the client buffer. Destroying it cancels
+// the call if still open and waits until the observer got on_done.
+class ItemStream {
+ public:
+  virtual ~ItemStream() = default;
+  // Reads one more item: on_response (or on_bad_response) follows, or
+  // on_done when the stream is over. Call once per item delivered.
+  virtual void read_next() = 0;
+  // Ends the call at once; on_done follows with CANCELLED (or how it ended).
+  virtual void cancel() = 0;
+};
 
 class Transport {
  public:
@@ -122,6 +140,20 @@ class Transport {
   // Opens `/jina.JinaRPC/Call`. `observer` must outlive the stream.
   virtual std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                                      StreamObserver* observer) = 0;
+  // Calls the streaming (generator) endpoint request.header().exec_endpoint()
+  // with `request` (one Document): jina.JinaSingleDocumentRequestRPC/
+  // stream_doc over gRPC, Server-Sent Events over HTTP. The first item is
+  // read at once; the observer gets each as a Response with at most one
+  // Document. Null for a protocol without streaming endpoints (WebSocket).
+  // `options.pump`, when the transport made one, drives the call.
+  virtual std::unique_ptr<ItemStream> open_doc_stream(const DataRequest& request,
+                                                      const StreamOptions& options,
+                                                      StreamObserver* observer) {
+    (void)request;
+    (void)options;
+    (void)observer;
+    return nullptr;
+  }
   // jina.JinaGatewayDryRunRPC/dry_run: OK when the Flow reported success;
   // the transport error, or kInternal with the Flow's description, otherwise.
   virtual absl::Status dry_run(Duration timeout) = 0;
