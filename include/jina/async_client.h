@@ -349,6 +349,12 @@ class AsyncClient {
   ResponseStream stream(std::string_view endpoint, AsyncInputs inputs = {},
                         const PostOptions& options = {});
 
+  // As Client::stream_doc: the items of a streaming endpoint, read on the
+  // consumer's thread as it asks for them (not on this client's loop). The
+  // stream holds the connection: this client's destructor does not end it.
+  DocStream stream_doc(std::string_view endpoint, Document document,
+                       const StreamDocOptions& options = {});
+
   // "host:port" this client connects to.
   std::string target() const;
 

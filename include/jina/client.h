@@ -253,6 +253,11 @@ class Client {
   // Over any transport: jina::testing::FakeGateway (jina/testing.h) and the
   // library's own tests.
   friend struct internal::ClientAccess;
+  friend class AsyncClient;
+  // stream_doc() on the connection of `core` (a Client's or an AsyncClient's).
+  static DocStream stream_doc_on(std::shared_ptr<internal::ClientCore> core,
+                                 std::string_view endpoint, Document document,
+                                 const StreamDocOptions& options);
   Client(std::shared_ptr<internal::Transport> transport, ClientOptions options);
 
   std::shared_ptr<internal::ClientCore> core_;

@@ -336,6 +336,8 @@ class GeneratorSource final : public InputSource {
 // callback thread, so every callback a post schedules still runs.
 class AsyncCore {
  public:
+  const std::shared_ptr<ClientCore>& client() const { return client_; }
+
   explicit AsyncCore(std::shared_ptr<ClientCore> client)
       : client_(std::move(client)), callbacks_(std::make_shared<CallbackThread>()) {
     const ClientOptions& options = client_->options();
@@ -746,6 +748,11 @@ PostTask AsyncClient::post(std::string_view endpoint, AsyncInputs inputs,
 ResponseStream AsyncClient::stream(std::string_view endpoint, AsyncInputs inputs,
                                    const PostOptions& options) {
   return core_->stream(endpoint, std::move(inputs), options);
+}
+
+DocStream AsyncClient::stream_doc(std::string_view endpoint, Document document,
+                                  const StreamDocOptions& options) {
+  return Client::stream_doc_on(core_->client(), endpoint, std::move(document), options);
 }
 
 std::string AsyncClient::target() const { return core_->transport().target(); }

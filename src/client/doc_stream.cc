@@ -303,10 +303,16 @@ void DocStream::cancel() {
 
 std::size_t DocStream::items() const { return call_ ? call_->items() : 0; }
 
+DocStream Client::stream_doc_on(std::shared_ptr<internal::ClientCore> core,
+                                std::string_view endpoint, Document document,
+                                const StreamDocOptions& options) {
+  return DocStream(std::make_unique<internal::DocStreamCall>(std::move(core), endpoint,
+                                                             std::move(document), options));
+}
+
 DocStream Client::stream_doc(std::string_view endpoint, Document document,
                              const StreamDocOptions& options) {
-  return DocStream(
-      std::make_unique<internal::DocStreamCall>(core_, endpoint, std::move(document), options));
+  return stream_doc_on(core_, endpoint, std::move(document), options);
 }
 
 }  // namespace jina

@@ -13,6 +13,7 @@
 
 #include "integration/client_fake_gateway.h"
 #include "jina.grpc.pb.h"
+#include "jina/async_client.h"
 #include "jina/client.h"
 #include "jina/error.h"
 #include "wire/request_codec.h"
@@ -272,6 +273,18 @@ TEST_F(ClientStreamDocTest, AThrowingConsumerCancelsTheCallAndPropagates) {
                std::runtime_error);
   for (int i = 0; i < 200 && !gateway_.saw_cancel; ++i) std::this_thread::sleep_for(Ms(10));
   EXPECT_TRUE(gateway_.saw_cancel.load());
+}
+
+TEST_F(ClientStreamDocTest, AnAsyncClientStreamsAsTheClientDoes) {
+  std::optional<DocStream> stream;
+  {
+    AsyncClient async(gateway_.uri());
+    stream.emplace(
+        async.stream_doc("/tokens", Document().set_text("x"), {.parameters = {{"n", 3}}}));
+  }  // the stream holds the connection
+  std::vector<std::string> texts;
+  for (Document& d : *stream) texts.push_back(d.text());
+  EXPECT_EQ(texts, (std::vector<std::string>{"x0", "x1", "x2"}));
 }
 
 TEST(ClientStreamDocErrors, WebSocketHasNoStreamingEndpoints) {
