@@ -5,7 +5,6 @@
 #include <string>
 
 #include "absl/random/random.h"
-#include "absl/synchronization/mutex.h"
 #include "jina/error.h"
 
 namespace jina::internal {
