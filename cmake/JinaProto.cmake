@@ -1,11 +1,13 @@
-# jina_generate_protos(<srcs-var> <hdrs-var> PROTOS <files...> GRPC <files...>)
+# jina_generate_protos(<srcs-var> <grpc-srcs-var> PROTOS <files...> GRPC <files...>)
 #
 # Runs protoc (and gRPC's C++ plugin for the files listed under GRPC) into
-# ${JINA_PROTO_OUT_DIR}. /usr/include is an extra proto path so that the
-# google/protobuf/*.proto imports resolve against Debian's files.
+# ${JINA_PROTO_OUT_DIR}: the messages' sources (protobuf only) in <srcs-var>,
+# the services' (gRPC) in <grpc-srcs-var>. /usr/include is an extra proto
+# path so that the google/protobuf/*.proto imports resolve against Debian's
+# files.
 set(JINA_PROTO_OUT_DIR ${CMAKE_BINARY_DIR}/generated)
 
-function(jina_generate_protos srcs_var hdrs_var)
+function(jina_generate_protos srcs_var grpc_srcs_var)
   cmake_parse_arguments(ARG "" "" "PROTOS;GRPC" ${ARGN})
   file(MAKE_DIRECTORY ${JINA_PROTO_OUT_DIR})
   set(proto_dir ${CMAKE_CURRENT_SOURCE_DIR}/proto)
@@ -14,7 +16,7 @@ function(jina_generate_protos srcs_var hdrs_var)
     list(APPEND all_protos ${CMAKE_CURRENT_SOURCE_DIR}/${p})
   endforeach()
   set(srcs)
-  set(hdrs)
+  set(grpc_srcs)
   foreach(p IN LISTS ARG_PROTOS)
     get_filename_component(name ${p} NAME_WE)
     set(abs ${CMAKE_CURRENT_SOURCE_DIR}/${p})
@@ -27,8 +29,7 @@ function(jina_generate_protos srcs_var hdrs_var)
       list(APPEND outputs ${JINA_PROTO_OUT_DIR}/${name}.grpc.pb.cc ${JINA_PROTO_OUT_DIR}/${name}.grpc.pb.h)
       set(grpc_args --grpc_out=${JINA_PROTO_OUT_DIR}
                     --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>)
-      list(APPEND srcs ${JINA_PROTO_OUT_DIR}/${name}.grpc.pb.cc)
-      list(APPEND hdrs ${JINA_PROTO_OUT_DIR}/${name}.grpc.pb.h)
+      list(APPEND grpc_srcs ${JINA_PROTO_OUT_DIR}/${name}.grpc.pb.cc)
     endif()
     add_custom_command(
       OUTPUT ${outputs}
@@ -39,8 +40,7 @@ function(jina_generate_protos srcs_var hdrs_var)
       COMMENT "protoc ${p}"
       VERBATIM)
     list(APPEND srcs ${out_src})
-    list(APPEND hdrs ${out_hdr})
   endforeach()
   set(${srcs_var} ${srcs} PARENT_SCOPE)
-  set(${hdrs_var} ${hdrs} PARENT_SCOPE)
+  set(${grpc_srcs_var} ${grpc_srcs} PARENT_SCOPE)
 endfunction()
