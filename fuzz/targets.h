@@ -131,7 +131,7 @@ inline void http_response(const std::uint8_t* data, std::size_t size) {
 //     (jina.DataRequestProto), then a close whose code and reason become
 //     the post's error (websocket_transport.cc, read_all).
 //   data[0] odd: the local Flow's side. The client's (masked) frames are
-//     requests or the one-byte 0x00 end-of-input marker (web_server.cc).
+//     requests or the one-byte 0x00 end-of-input marker (web_socket.cc).
 inline void websocket(const std::uint8_t* data, std::size_t size) {
   namespace beast = boost::beast;
   namespace websocket = beast::websocket;

@@ -19,6 +19,10 @@
 // not parse, the Flow stopping) close with 1011 and the reason.
 //
 // Executors run on the Flow's worker pool, never on the io threads.
+//
+// In parts, by job: web_server.cc the listener (connections, TLS, HTTP/1.1
+// on a connection), web_routes.h the HTTP routes and /openapi.json,
+// web_socket.h the WebSocket sessions; web_common.h what they share.
 #ifndef JINA_SRC_FLOW_WEB_SERVER_H_
 #define JINA_SRC_FLOW_WEB_SERVER_H_
 
@@ -32,6 +36,9 @@
 #include "jina/document.h"
 
 namespace jina::flow {
+namespace web {
+class Server;  // web_server.cc, with Beast
+}  // namespace web
 
 struct WebServerOptions {
   std::string host = "0.0.0.0";
@@ -71,10 +78,8 @@ class WebServer {
   // Idempotent.
   void shutdown();
 
-  class Impl;  // defined in the .cc, with Beast
-
  private:
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<web::Server> impl_;
 };
 
 }  // namespace jina::flow

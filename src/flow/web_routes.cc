@@ -1,0 +1,259 @@
+#include "flow/web_routes.h"
+
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <functional>
+#include <string_view>
+#include <utility>
+
+#include "flow/info.h"
+#include "jina/document.h"
+#include "wire/gateway_json.h"
+
+namespace jina::flow::web {
+namespace {
+
+// FastAPI's shape for a body that fails validation.
+HttpResponse unprocessable(std::string where, std::string message) {
+  json loc = json::array({"body"});
+  if (!where.empty()) loc.push_back(std::move(where));
+  return json_response(
+      http::status::unprocessable_entity,
+      {{"detail",
+        json::array({{{"loc", loc}, {"msg", std::move(message)}, {"type", "value_error"}}})}});
+}
+
+// A protobuf Timestamp as JSON: RFC 3339 in UTC with nanoseconds.
+std::string timestamp_json(Route::TimePoint t) {
+  auto ns = t.time_since_epoch().count();
+  std::time_t seconds = static_cast<std::time_t>(ns / 1000000000);
+  long fraction = static_cast<long>(ns % 1000000000);
+  if (fraction < 0) {
+    fraction += 1000000000;
+    --seconds;
+  }
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[48];
+  std::size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof(text) - n, ".%09ldZ", fraction);
+  return text;
+}
+
+json operation(std::string summary, bool with_body) {
+  json op = {{"summary", std::move(summary)},
+             {"responses", {{"200", {{"description", "Successful Response"}}}}}};
+  if (with_body) {
+    op["requestBody"] = {{"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}},
+                         {"required", true}};
+    op["responses"]["422"] = {{"description", "Validation Error"}};
+  }
+  return op;
+}
+
+}  // namespace
+
+HttpResponse json_response(http::status status, const json& body) {
+  HttpResponse response(status, 11);
+  response.set(http::field::content_type, "application/json");
+  response.body() = wire::json_text(body);
+  return response;
+}
+
+HttpResponse detail_response(http::status status, std::string detail) {
+  return json_response(status, {{"detail", std::move(detail)}});
+}
+
+std::string path_of(beast::string_view target) {
+  std::string_view text(target.data(), target.size());
+  return std::string(text.substr(0, text.find('?')));
+}
+
+HttpRoutes::HttpRoutes(const Graph& graph, const WebServerOptions& options, PoolWork& work)
+    : graph_(graph),
+      options_(options),
+      work_(work),
+      started_at_(utc_now_iso()),
+      session_id_(new_id()) {
+  build_routes();
+}
+
+void HttpRoutes::build_routes() {
+  json paths = json::object();
+  paths["/"]["get"] = operation("Get the health of Jina Gateway service", false);
+  paths["/status"]["get"] = operation("Get the status of Jina service", false);
+  paths["/dry_run"]["get"] = operation("Get the readiness of Jina Flow service", false);
+  auto add = [&](std::string path, http::verb method, std::string endpoint) {
+    std::string verb(http::to_string(method));
+    for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[path][verb] = operation("Endpoint " + path, true);
+    routes_[std::move(path)] = HttpRoute{method, std::move(endpoint)};
+  };
+  if (options_.doc_format == DocFormat::kV2) {
+    for (const std::string& endpoint : graph_.endpoints()) {
+      if (endpoint == kDryRunEndpoint || endpoint.empty() || endpoint.front() != '/') continue;
+      if (endpoint == "/" || endpoint == "/status" || endpoint == "/dry_run") continue;
+      add(endpoint, http::verb::post, endpoint);
+    }
+  } else {
+    add("/post", http::verb::post, "");
+    add("/index", http::verb::post, "/index");
+    add("/search", http::verb::post, "/search");
+    add("/update", http::verb::put, "/update");
+    add("/delete", http::verb::delete_, "/delete");
+  }
+  openapi_ = json{{"openapi", "3.0.2"},
+                  {"info", {{"title", "Jina local Flow (jina-cpp)"}, {"version", "3.34.0"}}},
+                  {"paths", std::move(paths)}}
+                 .dump();
+}
+
+asio::awaitable<HttpResponse> HttpRoutes::respond(HttpRequest request) {
+  const std::string path = path_of(request.target());
+  const http::verb method = request.method();
+  if (method == http::verb::get) {
+    if (path == "/") co_return json_response(http::status::ok, json::object());
+    if (path == "/status") co_return json_response(http::status::ok, info_json());
+    if (path == "/openapi.json") {
+      HttpResponse response(http::status::ok, 11);
+      response.set(http::field::content_type, "application/json");
+      response.body() = openapi_;
+      co_return response;
+    }
+    if (path == "/dry_run") {
+      std::function<HttpResponse(bool)> work = [this](bool stopping) {
+        if (stopping)
+          return detail_response(http::status::service_unavailable, "the Flow is stopping");
+        return json_response(http::status::ok, wire::status_to_json(graph_.dry_run()));
+      };
+      auto executor = co_await asio::this_coro::executor;
+      HttpResponse response = co_await work_.on_pool(executor, std::move(work));
+      co_return response;
+    }
+  }
+  auto route = routes_.find(path);
+  if (route == routes_.end()) {
+    bool known = path == "/" || path == "/status" || path == "/openapi.json" || path == "/dry_run";
+    co_return known ? detail_response(http::status::method_not_allowed, "Method Not Allowed")
+                    : detail_response(http::status::not_found, "Not Found");
+  }
+  if (route->second.method != method)
+    co_return detail_response(http::status::method_not_allowed, "Method Not Allowed");
+  std::function<HttpResponse(bool)> work = [this, endpoint = route->second.endpoint,
+                                            body = std::move(request.body())](bool stopping) {
+    if (stopping) return detail_response(http::status::service_unavailable, "the Flow is stopping");
+    return options_.doc_format == DocFormat::kV2 ? post_v2(endpoint, body)
+                                                 : post_v1(endpoint, body);
+  };
+  auto executor = co_await asio::this_coro::executor;
+  HttpResponse response = co_await work_.on_pool(executor, std::move(work));
+  co_return response;
+}
+
+// --- HTTP bodies, on the pool -----------------------------------------------
+
+HttpResponse HttpRoutes::post_v2(const std::string& endpoint, const std::string& body) const {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return unprocessable("", "the body is not a JSON object");
+  auto data = j.find("data");
+  if (data == j.end() || data->is_null()) return unprocessable("data", "field required");
+  DataRequest request;
+  try {
+    if (data->is_object()) {
+      request.set_docs(DocumentArray{Document::from_json(*data)});
+    } else if (data->is_array()) {
+      request.set_docs(DocumentArray::from_json(*data));
+    } else {
+      return unprocessable("data", "a document or a list of documents is required");
+    }
+  } catch (const std::exception& e) {
+    return unprocessable("data", e.what());
+  }
+  const json header = j.value("header", json::object());
+  std::string request_id = wire::json_string_field(header, "request_id", "requestId");
+  if (request_id.empty())
+    request_id = data->is_object() && !j.contains("header") ? request.docs()[0].id() : new_id();
+  request.header().set_request_id(std::move(request_id)).set_exec_endpoint(endpoint);
+  if (std::string target = wire::json_string_field(header, "target_executor", "targetExecutor");
+      !target.empty())
+    request.header().set_target_executor(std::move(target));
+  if (auto parameters = j.find("parameters"); parameters != j.end() && !parameters->is_null()) {
+    if (!parameters->is_object()) return unprocessable("parameters", "an object is required");
+    request.parameters() = *parameters;
+  }
+
+  Response response = graph_.process(std::move(request));
+  if (!response.status().ok())
+    return detail_response(http::status::internal_server_error, response.status().description());
+  json out;
+  try {
+    out["data"] = response.docs().to_json(DocFormat::kV2);
+  } catch (const std::exception& e) {
+    return detail_response(http::status::internal_server_error,
+                           std::string("cannot encode the response docs: ") + e.what());
+  }
+  out["parameters"] = response.parameters().is_object() ? response.parameters() : json::object();
+  out["header"] = {{"requestId", response.header().request_id()},
+                   {"targetExecutor", response.header().target_executor()}};
+  return json_response(http::status::ok, out);
+}
+
+// `endpoint` empty: the generic /post route, which names it in the body.
+HttpResponse HttpRoutes::post_v1(const std::string& endpoint, const std::string& body) const {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return unprocessable("", "the body is not a JSON object");
+  DataRequest request;
+  if (auto data = j.find("data"); data != j.end() && !data->is_null()) {
+    try {
+      request.set_docs(DocumentArray::from_json(*data));
+    } catch (const std::exception& e) {
+      return unprocessable("data", e.what());
+    }
+  }
+  std::string exec_endpoint = endpoint;
+  if (exec_endpoint.empty())
+    exec_endpoint = wire::json_string_field(j, "exec_endpoint", "execEndpoint");
+  if (exec_endpoint.empty()) exec_endpoint = "/";
+  request.header().set_request_id(new_id()).set_exec_endpoint(exec_endpoint);
+  if (std::string target = wire::json_string_field(j, "target_executor", "targetExecutor");
+      !target.empty())
+    request.header().set_target_executor(std::move(target));
+  if (auto parameters = j.find("parameters"); parameters != j.end() && !parameters->is_null()) {
+    if (!parameters->is_object()) return unprocessable("parameters", "an object is required");
+    request.parameters() = *parameters;
+  }
+
+  Response response = graph_.process(std::move(request));
+  json out;
+  try {
+    out["data"] = response.docs().to_json(DocFormat::kV1);
+  } catch (const std::exception& e) {
+    return detail_response(http::status::internal_server_error,
+                           std::string("cannot encode the response docs: ") + e.what());
+  }
+  json header = {{"requestId", response.header().request_id()},
+                 {"execEndpoint", response.header().exec_endpoint()},
+                 {"targetExecutor", response.header().target_executor()}};
+  if (!response.status().empty()) header["status"] = wire::status_to_json(response.status());
+  json routes = json::array();
+  for (const Route& route : response.routes()) {
+    json r = {{"executor", route.executor()}};
+    if (route.has_start_time()) r["startTime"] = timestamp_json(route.start_time());
+    if (route.has_end_time()) r["endTime"] = timestamp_json(route.end_time());
+    if (!route.status().empty()) r["status"] = wire::status_to_json(route.status());
+    routes.push_back(std::move(r));
+  }
+  out["header"] = std::move(header);
+  out["parameters"] = response.parameters().is_object() ? response.parameters() : json::object();
+  out["routes"] = std::move(routes);
+  return json_response(http::status::ok, out);
+}
+
+json HttpRoutes::info_json() const {
+  FlowInfo info = flow_info(options_.doc_format, started_at_, session_id_);
+  return {{"jina", info.jina}, {"envs", info.envs}};
+}
+
+}  // namespace jina::flow::web
