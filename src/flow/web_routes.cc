@@ -5,6 +5,7 @@
 #include <ctime>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -51,6 +52,34 @@ json operation(std::string summary, bool with_body) {
     op["responses"]["422"] = {{"description", "Validation Error"}};
   }
   return op;
+}
+
+// What v1 and v2 bodies share, into `request`: target_executor (from
+// `fields`: the body, or v2's header) and parameters (from the body). The
+// answer when parameters is not an object.
+std::optional<HttpResponse> read_target_and_parameters(const json& body, const json& fields,
+                                                       DataRequest& request) {
+  if (std::string target = wire::json_string_field(fields, "target_executor", "targetExecutor");
+      !target.empty())
+    request.header().set_target_executor(std::move(target));
+  if (auto parameters = body.find("parameters");
+      parameters != body.end() && !parameters->is_null()) {
+    if (!parameters->is_object()) return unprocessable("parameters", "an object is required");
+    request.parameters() = *parameters;
+  }
+  return std::nullopt;
+}
+
+// out["data"]: the response's docs in `format`. The answer when they cannot
+// be encoded.
+std::optional<HttpResponse> put_docs(json& out, const Response& response, DocFormat format) {
+  try {
+    out["data"] = response.docs().to_json(format);
+  } catch (const std::exception& e) {
+    return detail_response(http::status::internal_server_error,
+                           std::string("cannot encode the response docs: ") + e.what());
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -176,24 +205,13 @@ HttpResponse HttpRoutes::post_v2(const std::string& endpoint, const std::string&
   if (request_id.empty())
     request_id = data->is_object() && !j.contains("header") ? request.docs()[0].id() : new_id();
   request.header().set_request_id(std::move(request_id)).set_exec_endpoint(endpoint);
-  if (std::string target = wire::json_string_field(header, "target_executor", "targetExecutor");
-      !target.empty())
-    request.header().set_target_executor(std::move(target));
-  if (auto parameters = j.find("parameters"); parameters != j.end() && !parameters->is_null()) {
-    if (!parameters->is_object()) return unprocessable("parameters", "an object is required");
-    request.parameters() = *parameters;
-  }
+  if (auto error = read_target_and_parameters(j, header, request)) return std::move(*error);
 
   Response response = graph_.process(std::move(request));
   if (!response.status().ok())
     return detail_response(http::status::internal_server_error, response.status().description());
   json out;
-  try {
-    out["data"] = response.docs().to_json(DocFormat::kV2);
-  } catch (const std::exception& e) {
-    return detail_response(http::status::internal_server_error,
-                           std::string("cannot encode the response docs: ") + e.what());
-  }
+  if (auto error = put_docs(out, response, DocFormat::kV2)) return std::move(*error);
   out["parameters"] = response.parameters().is_object() ? response.parameters() : json::object();
   out["header"] = {{"requestId", response.header().request_id()},
                    {"targetExecutor", response.header().target_executor()}};
@@ -217,22 +235,11 @@ HttpResponse HttpRoutes::post_v1(const std::string& endpoint, const std::string&
     exec_endpoint = wire::json_string_field(j, "exec_endpoint", "execEndpoint");
   if (exec_endpoint.empty()) exec_endpoint = "/";
   request.header().set_request_id(new_id()).set_exec_endpoint(exec_endpoint);
-  if (std::string target = wire::json_string_field(j, "target_executor", "targetExecutor");
-      !target.empty())
-    request.header().set_target_executor(std::move(target));
-  if (auto parameters = j.find("parameters"); parameters != j.end() && !parameters->is_null()) {
-    if (!parameters->is_object()) return unprocessable("parameters", "an object is required");
-    request.parameters() = *parameters;
-  }
+  if (auto error = read_target_and_parameters(j, j, request)) return std::move(*error);
 
   Response response = graph_.process(std::move(request));
   json out;
-  try {
-    out["data"] = response.docs().to_json(DocFormat::kV1);
-  } catch (const std::exception& e) {
-    return detail_response(http::status::internal_server_error,
-                           std::string("cannot encode the response docs: ") + e.what());
-  }
+  if (auto error = put_docs(out, response, DocFormat::kV1)) return std::move(*error);
   json header = {{"requestId", response.header().request_id()},
                  {"execEndpoint", response.header().exec_endpoint()},
                  {"targetExecutor", response.header().target_executor()}};
