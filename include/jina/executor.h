@@ -31,6 +31,14 @@
 // Thread-safety: the Flow calls the bound methods from several worker
 // threads at once, one call per request. Guard any state a method shares
 // between requests. Bind only in the constructor (or before the Flow starts).
+//
+// Streaming (generator) endpoints: one Document in, Documents out one by one
+// as the method produces them (jina's `stream_doc`; docs/streaming.md):
+//
+//   on_stream("/tokens", &Upper::tokens);
+//   void tokens(const jina::Document& in, jina::DocEmitter& out) {
+//     for (...) if (!out.emit(next_token(in))) return;  // false: the client left
+//   }
 #ifndef JINA_EXECUTOR_H_
 #define JINA_EXECUTOR_H_
 
@@ -69,9 +77,51 @@ struct ExecutorRequest {
 // What a bound method produced: nothing, replacement docs, or a result.
 using ExecutorResult = std::variant<std::monostate, DocumentArray, nlohmann::json>;
 
+// What a streaming method receives for one call.
+struct StreamRequest {
+  // The call's one Document (a new Document with a random id when the call
+  // carried none).
+  Document doc{};
+  // The call's parameters, with the entries addressed to this Executor
+  // applied, as for ExecutorRequest. Always a JSON object (empty when the
+  // client sent none: jina's Python client never sends them).
+  nlohmann::json parameters = nlohmann::json::object();
+  // The endpoint the call named, e.g. "/stream".
+  std::string endpoint{};
+};
+
+// Where a streaming method sends its Documents. The Flow passes one to each
+// call; it is valid until the method returns.
+//
+// Thread-safety: every member may be called from any thread (a method may
+// hand the emitter to helper threads, which must stop using it before the
+// method returns); items go out in the order their emit() calls are made.
+class DocEmitter {
+ public:
+  virtual ~DocEmitter() = default;
+  DocEmitter(const DocEmitter&) = delete;
+  DocEmitter& operator=(const DocEmitter&) = delete;
+
+  // Sends `doc` as the stream's next item. Blocks while the client reads
+  // slower than the method produces: only a few items are buffered, never
+  // more. Returns false, and drops `doc`, once the client has gone
+  // (cancelled, disconnected, past its deadline) or the Flow is stopping;
+  // the method should then return. Throws InvalidArgument when `doc` cannot
+  // be encoded in the Flow's docarray format (thrown on, it ends the stream
+  // with that error).
+  virtual bool emit(Document doc) = 0;
+  // Whether the client has gone (emit() would return false): for a method
+  // that works long between items.
+  virtual bool cancelled() const = 0;
+
+ protected:
+  DocEmitter() = default;
+};
+
 class Executor {
  public:
   using Handler = std::function<ExecutorResult(ExecutorRequest&)>;
+  using StreamHandler = std::function<void(StreamRequest&, DocEmitter&)>;
 
   Executor() = default;
   virtual ~Executor() = default;
@@ -101,6 +151,29 @@ class Executor {
     bind_default(wrap(std::move(method)));
   }
 
+  // Binds a streaming `method` to each of `endpoints`: a member function of
+  // the subclass, or any callable, taking (const Document&, DocEmitter&) or
+  // (StreamRequest&, DocEmitter&) and returning void. It is called once per
+  // stream_doc call, on a thread of its own, and sends items with
+  // out.emit(); returning ends the stream. A method that throws ends the
+  // stream with an error after the items already emitted. A streaming
+  // endpoint is not served by the default binding nor by on() (the last
+  // binding of an endpoint wins); posting a request to it fails. Throws
+  // InvalidArgument for an empty endpoint name.
+  template <class Method>
+  void on_stream(std::initializer_list<std::string_view> endpoints, Method method) {
+    bind_stream(std::vector<std::string>(endpoints.begin(), endpoints.end()),
+                wrap_stream(std::move(method)));
+  }
+  template <class Method>
+  void on_stream(const std::vector<std::string>& endpoints, Method method) {
+    bind_stream(endpoints, wrap_stream(std::move(method)));
+  }
+  template <class Method>
+  void on_stream(std::string_view endpoint, Method method) {
+    bind_stream({std::string(endpoint)}, wrap_stream(std::move(method)));
+  }
+
   // The name given in the Flow (ExecutorOptions::name), "executor<i>" when
   // none was given; empty before the Executor is added to a Flow.
   const std::string& name() const { return name_; }
@@ -108,19 +181,26 @@ class Executor {
   // without namespaces (e.g. "Upper"), like Python's type(self).__name__.
   virtual std::string class_name() const;
 
-  // The endpoints bound by name, sorted; "/default" is added when a default
-  // binding exists (the name jina's endpoint discovery uses for it).
+  // The endpoints bound by name (streaming ones too), sorted; "/default" is
+  // added when a default binding exists (the name jina's endpoint discovery
+  // uses for it).
   std::vector<std::string> endpoints() const;
+  // The streaming endpoints, sorted.
+  std::vector<std::string> stream_endpoints() const;
   bool has_default() const { return static_cast<bool>(default_handler_); }
-  // The handler that serves `endpoint`: its own binding, else the default,
-  // else null (the request passes through).
+  // The handler that serves a request for `endpoint`: its own binding, else
+  // the default unless `endpoint` streams, else null (the request passes
+  // through).
   const Handler* handler_for(std::string_view endpoint) const;
+  // The streaming method bound to `endpoint`, or null.
+  const StreamHandler* stream_handler_for(std::string_view endpoint) const;
 
  private:
   friend class Flow;
 
   void bind(std::vector<std::string> endpoints, Handler handler);
   void bind_default(Handler handler);
+  void bind_stream(std::vector<std::string> endpoints, StreamHandler handler);
   void set_name(std::string name) { name_ = std::move(name); }
 
   template <class R>
@@ -176,8 +256,62 @@ class Executor {
         [self, method](ExecutorRequest& req) -> decltype(auto) { return (self->*method)(req); });
   }
 
+  template <class Method>
+  StreamHandler wrap_stream(Method method) {
+    if constexpr (std::is_member_function_pointer_v<Method>) {
+      using Self = typename member_of<Method>::type;
+      if constexpr (std::is_base_of_v<Executor, Self>) {
+        return wrap_stream_callable<Method, Self*>(method, static_cast<Self*>(this));
+      } else {
+        static_assert(std::is_base_of_v<Executor, Self>, "bind methods of this Executor");
+        return {};
+      }
+    } else {
+      return wrap_stream_callable<Method>(std::move(method));
+    }
+  }
+
+  // `fn` called as fn(self..., request or doc, emitter).
+  template <class Fn, class... Self>
+  static StreamHandler wrap_stream_callable(Fn fn, Self... self) {
+    constexpr bool takes_request = invocable_void<Fn&, Self..., StreamRequest&, DocEmitter&>();
+    constexpr bool takes_doc = invocable_void<Fn&, Self..., const Document&, DocEmitter&>();
+    if constexpr (takes_request) {
+      return [fn = std::move(fn), self...](StreamRequest& req, DocEmitter& out) mutable {
+        std::invoke(fn, self..., req, out);
+      };
+    } else if constexpr (takes_doc) {
+      return [fn = std::move(fn), self...](StreamRequest& req, DocEmitter& out) mutable {
+        std::invoke(fn, self..., std::as_const(req.doc), out);
+      };
+    } else {
+      static_assert(takes_request || takes_doc,
+                    "a streaming Executor method is void(const Document&, DocEmitter&) or "
+                    "void(StreamRequest&, DocEmitter&)");
+      return {};
+    }
+  }
+
+  template <class Fn, class... Args>
+  static constexpr bool invocable_void() {
+    if constexpr (std::is_invocable_v<Fn, Args...>) {
+      return std::is_void_v<std::invoke_result_t<Fn, Args...>>;
+    } else {
+      return false;
+    }
+  }
+
+  // The class of a member function pointer.
+  template <class M>
+  struct member_of;
+  template <class R, class C>
+  struct member_of<R C::*> {
+    using type = C;
+  };
+
   std::string name_;
   std::map<std::string, Handler, std::less<>> handlers_;
+  std::map<std::string, StreamHandler, std::less<>> stream_handlers_;
   Handler default_handler_;
 };
 

@@ -19,10 +19,24 @@ void Executor::bind(std::vector<std::string> endpoints, Handler handler) {
   for (const std::string& endpoint : endpoints) {
     if (endpoint.empty()) throw InvalidArgument("Executor::on: an endpoint name cannot be empty");
   }
-  for (std::string& endpoint : endpoints) handlers_.insert_or_assign(std::move(endpoint), handler);
+  for (std::string& endpoint : endpoints) {
+    stream_handlers_.erase(endpoint);  // the last binding wins
+    handlers_.insert_or_assign(std::move(endpoint), handler);
+  }
 }
 
 void Executor::bind_default(Handler handler) { default_handler_ = std::move(handler); }
+
+void Executor::bind_stream(std::vector<std::string> endpoints, StreamHandler handler) {
+  for (const std::string& endpoint : endpoints) {
+    if (endpoint.empty())
+      throw InvalidArgument("Executor::on_stream: an endpoint name cannot be empty");
+  }
+  for (std::string& endpoint : endpoints) {
+    handlers_.erase(endpoint);
+    stream_handlers_.insert_or_assign(std::move(endpoint), handler);
+  }
+}
 
 std::string Executor::class_name() const {
   return flow::unqualified(flow::demangle(typeid(*this).name()));
@@ -31,13 +45,26 @@ std::string Executor::class_name() const {
 std::vector<std::string> Executor::endpoints() const {
   std::set<std::string> names;
   for (const auto& [endpoint, handler] : handlers_) names.insert(endpoint);
+  for (const auto& [endpoint, handler] : stream_handlers_) names.insert(endpoint);
   if (default_handler_) names.insert("/default");
   return {names.begin(), names.end()};
 }
 
+std::vector<std::string> Executor::stream_endpoints() const {
+  std::vector<std::string> names;
+  for (const auto& [endpoint, handler] : stream_handlers_) names.push_back(endpoint);
+  return names;  // sorted: the map's order
+}
+
 const Executor::Handler* Executor::handler_for(std::string_view endpoint) const {
   if (auto it = handlers_.find(endpoint); it != handlers_.end()) return &it->second;
+  if (stream_handlers_.find(endpoint) != stream_handlers_.end()) return nullptr;
   return default_handler_ ? &default_handler_ : nullptr;
+}
+
+const Executor::StreamHandler* Executor::stream_handler_for(std::string_view endpoint) const {
+  auto it = stream_handlers_.find(endpoint);
+  return it == stream_handlers_.end() ? nullptr : &it->second;
 }
 
 namespace flow {
@@ -140,6 +167,19 @@ Status exception_status(std::exception_ptr error, std::string_view executor_clas
       .set_name(std::move(type_name))
       .set_args(std::move(args))
       .set_stacks(std::move(stacks))
+      .set_executor(std::string(executor_class));
+  return status;
+}
+
+Status python_error_status(std::string_view name, const std::string& message,
+                           std::string_view executor_class) {
+  Status status;
+  status.set_code(StatusCode::kError)
+      .set_description(std::string(name) + "(" + python_repr(message) + ")");
+  status.mutable_exception()
+      .set_name(std::string(name))
+      .set_args({message})
+      .set_stacks({std::string(name) + ": " + message + "\n"})
       .set_executor(std::string(executor_class));
   return status;
 }

@@ -19,6 +19,13 @@ namespace jina::flow {
 Status exception_status(std::exception_ptr error, std::string_view executor_class,
                         std::string_view executor_name, std::string_view endpoint);
 
+// The status of a Python exception `name`(`message`) raised by the Flow
+// itself, in the shape of jina's own (`ValueError('endpoint must be
+// generator')`): description as its repr, one stack line, and the Executor
+// class only when given.
+Status python_error_status(std::string_view name, const std::string& message,
+                           std::string_view executor_class = {});
+
 // Python's repr() of a str: single quotes unless the text holds a single
 // quote and no double quote; backslash escapes for quotes, \\, \n, \r, \t
 // and other control characters.

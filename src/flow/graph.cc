@@ -1,5 +1,6 @@
 #include "flow/graph.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <regex>
@@ -202,7 +203,11 @@ Response Graph::process(DataRequest request) const {
       call.docs = node.disable_reduce ? call.docs_matrix.front() : reduce_docs(call.docs_matrix);
     }
     const Executor::Handler* handler = node.executor->handler_for(endpoint);
-    if (dry_run || handler == nullptr || !matches_target(target, node.name)) {
+    // A streaming endpoint fails a request, as a Python generator called
+    // with a DocList does.
+    const bool streams =
+        handler == nullptr && node.executor->stream_handler_for(endpoint) != nullptr;
+    if (dry_run || (handler == nullptr && !streams) || !matches_target(target, node.name)) {
       outputs[i] = std::move(call.docs);
       continue;
     }
@@ -212,13 +217,22 @@ Response Graph::process(DataRequest request) const {
 
     Route route(node.name);
     route.set_start_time(now());
-    try {
-      outputs[i] = invoke(node.name, *handler, call, results);
-    } catch (...) {
-      failure = exception_status(std::current_exception(), node.executor->class_name(), node.name,
-                                 endpoint);
+    if (streams) {
+      failure = python_error_status("ValueError",
+                                    "endpoint " + endpoint + " of Executor \"" + node.name +
+                                        "\" is a streaming endpoint: call it with stream_doc",
+                                    node.executor->class_name());
       route.set_status(*failure);
       failed_docs = std::move(call.docs);
+    } else {
+      try {
+        outputs[i] = invoke(node.name, *handler, call, results);
+      } catch (...) {
+        failure = exception_status(std::current_exception(), node.executor->class_name(), node.name,
+                                   endpoint);
+        route.set_status(*failure);
+        failed_docs = std::move(call.docs);
+      }
     }
     route.set_end_time(now());
     routes.push_back(std::move(route));
@@ -276,6 +290,63 @@ std::string Graph::process_serialized(std::string_view bytes, DocFormat format) 
                   std::string("cannot encode the response: ") + e.what());
     }
   }
+}
+
+std::vector<std::string> Graph::stream_endpoints() const {
+  if (nodes_.empty()) return {};
+  return nodes_.front().executor->stream_endpoints();
+}
+
+std::optional<Status> Graph::check_stream(std::string_view endpoint) const {
+  const std::string name(endpoint);
+  if (nodes_.empty()) {
+    return python_error_status("ValueError",
+                               "endpoint " + name + " does not stream: the Flow has no Executor");
+  }
+  const Node& first = nodes_.front();
+  if (first.executor->stream_handler_for(endpoint) != nullptr) return std::nullopt;
+  const std::vector<std::string> bound = first.executor->endpoints();
+  if (std::find(bound.begin(), bound.end(), name) != bound.end())
+    return python_error_status("ValueError", "endpoint must be generator");  // jina's words
+
+  std::string message = "endpoint " + name +
+                        " does not stream: stream_doc runs the Flow's first Executor \"" +
+                        first.name + "\", ";
+  const std::vector<std::string> streaming = first.executor->stream_endpoints();
+  if (streaming.empty()) {
+    message += "which has no streaming endpoint";
+  } else {
+    message += "whose streaming endpoints are";
+    for (const std::string& e : streaming) message += " " + e;
+  }
+  for (std::size_t i = 1; i < nodes_.size(); ++i) {
+    if (nodes_[i].executor->stream_handler_for(endpoint) != nullptr) {
+      message += " (Executor \"" + nodes_[i].name + "\" streams " + name +
+                 " but is not the first: it is never streamed from)";
+      break;
+    }
+  }
+  return python_error_status("ValueError", message);
+}
+
+std::optional<Status> Graph::stream(DataRequest request, DocEmitter& out) const {
+  const std::string endpoint = request.header().exec_endpoint();
+  if (nodes_.empty()) return check_stream(endpoint);  // the caller skipped the check
+  const Node& first = nodes_.front();
+  const Executor::StreamHandler* handler = first.executor->stream_handler_for(endpoint);
+  if (handler == nullptr) return check_stream(endpoint);
+  StreamRequest call;
+  call.endpoint = endpoint;
+  if (!request.docs().empty()) call.doc = std::move(request.docs()[0]);
+  if (request.parameters().is_object())
+    call.parameters = executor_parameters(request.parameters(), first.name);
+  try {
+    (*handler)(call, out);
+  } catch (...) {
+    return exception_status(std::current_exception(), first.executor->class_name(), first.name,
+                            endpoint);
+  }
+  return std::nullopt;
 }
 
 Status Graph::dry_run() const {

@@ -8,6 +8,7 @@
 #define JINA_SRC_FLOW_GRAPH_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,24 @@ class Graph {
   // jina's dry run: an empty Document through the whole Flow, no Executor
   // running it; the response's status.
   Status dry_run() const;
+
+  // stream_doc calls (generator endpoints). As jina's gateway does, the Flow
+  // streams from its first Executor (the first in execution order) only:
+  // no other Executor runs, whatever its bindings.
+  //
+  // Why a stream_doc call for `endpoint` cannot run, as the status to send
+  // back (with the request echoed, as jina does): the first Executor binds
+  // it but not as a stream (jina's "endpoint must be generator"), or does
+  // not bind it (naming the endpoints that stream). nullopt: it streams.
+  std::optional<Status> check_stream(std::string_view endpoint) const;
+  // Runs the first Executor's streaming method for `request` (a
+  // stream_doc request that passed check_stream: its endpoint, at most one
+  // Document, parameters) with `out`. Returns the status of the exception
+  // the method threw, if it threw. Safe to call from several threads at once.
+  std::optional<Status> stream(DataRequest request, DocEmitter& out) const;
+  // The endpoints a stream_doc call can reach (the first Executor's
+  // streaming ones), sorted.
+  std::vector<std::string> stream_endpoints() const;
 
   // Every endpoint bound by some Executor, sorted, plus kDryRunEndpoint.
   std::vector<std::string> endpoints() const;
