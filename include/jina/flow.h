@@ -15,7 +15,9 @@
 // `__results__`, and header.status ERROR when an Executor threw.
 //
 // Served over gRPC: JinaRPC/Call (bidi stream), process_single_data,
-// endpoint_discovery, dry_run, _status and the standard health service.
+// stream_doc (streaming endpoints, Executor::on_stream: the first Executor
+// streams, as in jina), endpoint_discovery, dry_run, _status and the
+// standard health service.
 // Executors run on a pool of `workers` threads, so requests are processed
 // concurrently. On a Call stream at most `prefetch` requests (or the
 // client's `__prefetch__` metadata) are in flight; responses come back as
@@ -106,6 +108,11 @@ struct FlowOptions {
   // connection until one is written: the client is slowed down (TCP
   // backpressure), not failed, as a gRPC Call stream at its prefetch. Positive.
   int max_in_flight_per_websocket = 1000;
+  // stream_doc calls running at once in the whole Flow. Each runs its
+  // streaming method on a thread of its own (not one of `workers`: it may
+  // wait in emit() for as long as its client reads slowly). Further calls
+  // fail with RESOURCE_EXHAUSTED. Positive.
+  int max_stream_calls = 256;
 };
 
 // How an Executor takes part in a Flow.

@@ -10,6 +10,7 @@
 
 #include "flow/graph.h"
 #include "flow/grpc_server.h"
+#include "flow/stream_runner.h"
 #include "flow/web_server.h"
 #include "flow/worker_pool.h"
 #include "jina/error.h"
@@ -35,6 +36,7 @@ class Flow::Impl {
   enum class State { kNew, kRunning, kStopping, kStopped } state = State::kNew;
   std::unique_ptr<flow::Graph> graph;
   std::unique_ptr<flow::WorkerPool> pool;
+  std::unique_ptr<flow::StreamRunner> streams;
   std::unique_ptr<flow::GrpcServer> grpc;
   std::vector<std::unique_ptr<flow::WebServer>> web;
   std::vector<int> bound_ports;  // in the order of options.protocols
@@ -108,6 +110,7 @@ void Flow::start() {
     throw InvalidArgument("Flow: web_idle_timeout must be positive");
   if (o.max_in_flight_per_websocket <= 0)
     throw InvalidArgument("Flow: max_in_flight_per_websocket must be positive");
+  if (o.max_stream_calls <= 0) throw InvalidArgument("Flow: max_stream_calls must be positive");
   const int max_request_bytes = o.max_message_bytes > 0
                                     ? std::min(o.max_request_bytes, o.max_message_bytes)
                                     : o.max_request_bytes;
@@ -116,15 +119,16 @@ void Flow::start() {
   int workers = o.workers > 0 ? o.workers
                               : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   auto pool = std::make_unique<flow::WorkerPool>(workers);
+  auto streams = std::make_unique<flow::StreamRunner>(o.max_stream_calls);
   std::unique_ptr<flow::GrpcServer> grpc;
   std::vector<std::unique_ptr<flow::WebServer>> web;
   std::vector<int> bound_ports;
   // Servers already started are shut down by their destructors if a later
-  // one throws; the pool outlives them (declared first).
+  // one throws; the pool and the stream threads outlive them (declared first).
   for (std::size_t i = 0; i < o.protocols.size(); ++i) {
     if (o.protocols[i] == Protocol::kGrpc) {
       grpc = std::make_unique<flow::GrpcServer>(
-          *graph, *pool,
+          *graph, *pool, *streams,
           flow::GrpcServerOptions{.host = o.host,
                                   .port = ports[i],
                                   .doc_format = o.doc_format,
@@ -155,6 +159,7 @@ void Flow::start() {
   impl_->bound_ports = std::move(bound_ports);
   impl_->graph = std::move(graph);
   impl_->pool = std::move(pool);
+  impl_->streams = std::move(streams);
   impl_->grpc = std::move(grpc);
   impl_->web = std::move(web);
   impl_->state = Impl::State::kRunning;
@@ -165,6 +170,7 @@ void Flow::stop() {
   std::unique_ptr<flow::GrpcServer> grpc;
   std::vector<std::unique_ptr<flow::WebServer>> web;
   std::unique_ptr<flow::WorkerPool> pool;
+  std::unique_ptr<flow::StreamRunner> streams;
   {
     std::unique_lock lock(impl_->mu);
     if (impl_->state == Impl::State::kStopping) {  // another thread is at it
@@ -181,11 +187,14 @@ void Flow::stop() {
     grpc = std::move(impl_->grpc);
     web = std::move(impl_->web);
     pool = std::move(impl_->pool);
+    streams = std::move(impl_->streams);
   }
-  // The server first: its calls wait on pool tasks. The graph stays, for
-  // endpoints().
+  // The server first: its calls wait on pool tasks, and cancels the
+  // stream_doc calls, whose methods then return (emit() says false). The
+  // graph stays, for endpoints() (and the stream threads).
   if (grpc) grpc->shutdown();
   for (auto& server : web) server->shutdown();
+  streams->shutdown();
   pool->shutdown();
   std::lock_guard lock(impl_->mu);
   impl_->state = Impl::State::kStopped;

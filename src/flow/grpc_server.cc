@@ -4,7 +4,9 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <fstream>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "common/grpc_hand_off.h"
+#include "flow/executor_status.h"
 #include "flow/info.h"
 #include "jina.pb.h"
 #include "jina/error.h"
@@ -33,6 +36,11 @@ constexpr char kSingleDataMethod[] = "/jina.JinaSingleDataRequestRPC/process_sin
 constexpr char kDiscoveryMethod[] = "/jina.JinaDiscoverEndpointsRPC/endpoint_discovery";
 constexpr char kDryRunMethod[] = "/jina.JinaGatewayDryRunRPC/dry_run";
 constexpr char kStatusMethod[] = "/jina.JinaInfoRPC/_status";
+constexpr char kStreamDocMethod[] = "/jina.JinaSingleDocumentRequestRPC/stream_doc";
+
+// Items of a stream_doc call that wait, serialized, for the one write in
+// progress; emit() blocks while this many wait.
+constexpr std::size_t kStreamBuffer = 4;
 
 // The services a jina gateway marks SERVING (besides "").
 constexpr const char* kHealthServices[] = {"jina.JinaRPC",
@@ -80,9 +88,11 @@ using Outcome = std::variant<std::string, grpc::Status>;  // response bytes, or 
 // Everything a call needs, shared by the reactors.
 class GrpcServer::Service : public grpc::CallbackGenericService {
  public:
-  Service(const Graph& graph, WorkerPool& pool, const GrpcServerOptions& options)
+  Service(const Graph& graph, WorkerPool& pool, StreamRunner& streams,
+          const GrpcServerOptions& options)
       : graph_(graph),
         pool_(pool),
+        streams_(streams),
         options_(options),
         started_at_(utc_now_iso()),
         session_id_(new_id()) {
@@ -94,6 +104,18 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
   WorkerPool& pool() {
     seen_built();
     return pool_;
+  }
+  const Graph& graph() const {
+    seen_built();
+    return graph_;
+  }
+  StreamRunner& streams() {
+    seen_built();
+    return streams_;
+  }
+  DocFormat doc_format() const {
+    seen_built();
+    return options_.doc_format;
   }
 
   // One DataRequest in, its response out. Malformed bytes are the client's
@@ -121,13 +143,17 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
     jina::EndpointsProto endpoints;
     nlohmann::json schemas = nlohmann::json::object();
     const nlohmann::json any_doc = {{"title", "Document"}, {"type", "object"}};
+    const std::vector<std::string> streaming = graph_.stream_endpoints();
     for (const std::string& endpoint : graph_.endpoints()) {
       endpoints.add_endpoints(endpoint);
       if (endpoint == kDryRunEndpoint) continue;
+      // A generator endpoint is one Document in, a stream out (as jina
+      // reports it); only those stream_doc reaches say so.
+      const bool streams = std::binary_search(streaming.begin(), streaming.end(), endpoint);
       schemas[endpoint] = {{"input", any_doc},
                            {"output", any_doc},
-                           {"is_generator", false},
-                           {"is_singleton_doc", false}};
+                           {"is_generator", streams},
+                           {"is_singleton_doc", streams}};
     }
     // Only docarray v2 gateways describe their endpoints' schemas.
     if (options_.doc_format == DocFormat::kV2)
@@ -160,6 +186,7 @@ class GrpcServer::Service : public grpc::CallbackGenericService {
  private:
   const Graph& graph_;
   WorkerPool& pool_;
+  StreamRunner& streams_;
   const GrpcServerOptions& options_;
   const std::string started_at_;
   const std::string session_id_;
@@ -405,6 +432,258 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
   std::deque<std::string> ready_;                 // to write, in this order
 };
 
+// jina.JinaSingleDocumentRequestRPC/stream_doc: one request in, the first
+// Executor's items out as its method emits them (Graph::stream), each as a
+// SingleDocumentRequestProto with a new request id and the document only, as
+// jina sends them. An Executor error after k items: the k items, then one
+// message with header.status ERROR (and no document), then status OK, so
+// that jina's Python client raises BadServer with the error. An endpoint
+// that does not stream: the request echoed with ERROR (Graph::check_stream).
+//
+// Backpressure, with the callback API as every other method here: one write
+// outstanding at a time; the method runs on a StreamRunner thread and
+// emit() hands each serialized item over, blocking while kStreamBuffer items
+// wait, so a slow reader holds back the method (beyond that, only gRPC's
+// HTTP/2 flow-control window buffers). gRPC's sync API (a blocking Write on
+// the method's thread) would need a server of its own beside this callback
+// one; this keeps one server, and no gRPC thread ever waits.
+//
+// The call ends (Finish) once the method returned and every item is
+// written, or at once when the client goes: OnCancel, or a failed write,
+// wakes a blocked emit() with false. The reactor is deleted when gRPC is
+// done with it (OnDone) and the method's thread has left it. All state is
+// under mu_; gRPC operations start outside it.
+class DocStreamCall final : public grpc::ServerGenericBidiReactor, public DocEmitter {
+ public:
+  explicit DocStreamCall(GrpcServer::Service& service)
+      : graph_(service.graph()), streams_(service.streams()), format_(service.doc_format()) {
+    {
+      std::lock_guard lock(mu_);  // the hand-off to the reacting threads (see StreamCall)
+      reading_ = true;
+    }
+    StartRead(&read_buffer_);
+  }
+
+  void OnReadDone(bool ok) override {
+    std::unique_lock lock(mu_);
+    reading_ = false;
+    if (!ok) {
+      end_locked(lock, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                    "the call carried no request message"));
+      return;
+    }
+    std::string bytes = to_bytes(read_buffer_);
+    lock.unlock();
+
+    DataRequest request;
+    try {
+      request = wire::parse_single_document(bytes, format_);
+    } catch (const std::exception& e) {
+      lock.lock();
+      end_locked(lock, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what()));
+      return;
+    }
+    if (std::optional<Status> refused = graph_.check_stream(request.header().exec_endpoint())) {
+      echo(std::move(request), std::move(*refused));
+      return;
+    }
+
+    lock.lock();
+    method_running_ = true;
+    lock.unlock();
+    StreamRunner::Start started = streams_.start(
+        [this, request = std::move(request)]() mutable { run_method(std::move(request)); });
+    if (started == StreamRunner::Start::kStarted) return;  // the thread has `this` now
+    lock.lock();
+    method_running_ = false;
+    end_locked(lock, started == StreamRunner::Start::kBusy
+                         ? grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                        "too many stream_doc calls running in this Flow")
+                         : grpc::Status(grpc::StatusCode::UNAVAILABLE, "the Flow is stopping"));
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock lock(mu_);
+    writing_ = false;
+    if (!ok) client_gone_locked();
+    Step step = next_step();
+    lock.unlock();
+    run(step);
+  }
+
+  void OnCancel() override {
+    std::unique_lock lock(mu_);
+    client_gone_locked();
+    Step step = next_step();
+    lock.unlock();
+    run(step);
+  }
+
+  void OnDone() override {
+    std::unique_lock lock(mu_);
+    done_ = true;
+    release(lock);
+  }
+
+  // DocEmitter, for the method's thread (or its helpers).
+  bool emit(Document doc) override {
+    if (cancelled()) return false;
+    DataRequest item;
+    item.header().set_request_id(new_id());  // a new id per item, as jina
+    item.set_docs(DocumentArray{std::move(doc)});
+    std::string bytes = wire::serialize_single_document(item, format_);  // throws to the method
+    std::unique_lock lock(mu_);
+    has_room_.wait(lock, [this] { return gone_ || queue_.size() < kStreamBuffer; });
+    if (gone_) return false;
+    queue_.push_back(std::move(bytes));
+    Step step = next_step();
+    lock.unlock();
+    run(step);
+    return true;
+  }
+
+  bool cancelled() const override {
+    std::lock_guard lock(mu_);
+    return gone_;
+  }
+
+ private:
+  struct Step {
+    enum Kind { kNone, kWrite, kFinish } kind = kNone;
+    grpc::Status status;
+  };
+
+  // On the StreamRunner thread: the method, then the error message if it threw.
+  void run_method(DataRequest request) {
+    std::optional<Status> error = graph_.stream(std::move(request), *this);
+    std::optional<std::string> error_item;
+    grpc::Status end = grpc::Status::OK;
+    if (error) {
+      error_item = status_item(std::move(*error));
+      if (!error_item) end = grpc::Status(grpc::StatusCode::INTERNAL, "cannot encode the error");
+    }
+    std::unique_lock lock(mu_);
+    if (error_item && !gone_) queue_.push_back(std::move(*error_item));  // past the bound: once
+    end_locked(lock, std::move(end));
+    lock.lock();
+    method_running_ = false;
+    release(lock);
+  }
+
+  // A message with no document and `status` in its header, as jina's for a
+  // wrong item type; nullopt if even a plain error cannot be encoded.
+  std::optional<std::string> status_item(Status status) const {
+    DataRequest item;
+    item.header().set_request_id(new_id()).set_status(std::move(status));
+    try {
+      return wire::serialize_single_document(item, format_);
+    } catch (const std::exception& e) {  // a message that is not UTF-8, say
+      item.header().set_status(python_error_status(
+          "ValueError", std::string("the Executor's error cannot be sent: ") + e.what()));
+    }
+    try {
+      return wire::serialize_single_document(item, format_);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+
+  // The request back, with `status` and the gateway's route (as jina's
+  // gateway answers an endpoint that is not a generator), then OK.
+  void echo(DataRequest request, Status status) {
+    request.header().set_status(std::move(status));
+    Route gateway(kGatewayName);
+    gateway.set_start_time(
+        std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
+    request.routes().insert(request.routes().begin(), std::move(gateway));
+    std::optional<std::string> bytes;
+    try {
+      bytes = wire::serialize_single_document(request, format_);
+    } catch (const std::exception&) {
+      request.set_docs({});  // what cannot be encoded came in: send the status alone
+      request.set_has_data(false);
+      try {
+        bytes = wire::serialize_single_document(request, format_);
+      } catch (const std::exception&) {
+      }
+    }
+    std::unique_lock lock(mu_);
+    if (!bytes) {
+      end_locked(lock, grpc::Status(grpc::StatusCode::INTERNAL, "cannot encode the answer"));
+      return;
+    }
+    if (!gone_) queue_.push_back(std::move(*bytes));
+    end_locked(lock, grpc::Status::OK);
+  }
+
+  // No item follows: finish with `status` once the queue is written.
+  // Releases the lock.
+  void end_locked(std::unique_lock<std::mutex>& lock, grpc::Status status) {
+    producer_done_ = true;
+    end_status_ = std::move(status);
+    Step step = next_step();
+    lock.unlock();
+    run(step);
+  }
+
+  void client_gone_locked() {
+    if (gone_) return;
+    gone_ = true;
+    queue_.clear();
+    has_room_.notify_all();
+  }
+
+  Step next_step() {
+    if (finish_started_ || writing_ || reading_) return {};
+    if (gone_) {
+      finish_started_ = true;
+      return {Step::kFinish, grpc::Status(grpc::StatusCode::CANCELLED, "the client went away")};
+    }
+    if (!queue_.empty()) {
+      writing_ = true;
+      write_buffer_ = to_buffer(queue_.front());
+      queue_.pop_front();
+      has_room_.notify_all();
+      return {Step::kWrite, {}};
+    }
+    if (producer_done_) {
+      finish_started_ = true;
+      return {Step::kFinish, end_status_};
+    }
+    return {};
+  }
+
+  void run(const Step& step) {
+    if (step.kind == Step::kWrite) StartWrite(&write_buffer_);
+    if (step.kind == Step::kFinish) Finish(step.status);
+  }
+
+  // Deletes the reactor once gRPC and the method's thread are done with it.
+  void release(std::unique_lock<std::mutex>& lock) {
+    bool last = done_ && !method_running_;
+    lock.unlock();
+    if (last) delete this;
+  }
+
+  const Graph& graph_;
+  StreamRunner& streams_;
+  const DocFormat format_;
+
+  mutable std::mutex mu_;
+  std::condition_variable has_room_;  // emit() waits for room in queue_, or gone_
+  grpc::ByteBuffer read_buffer_;
+  grpc::ByteBuffer write_buffer_;  // the one outstanding write
+  std::deque<std::string> queue_;  // serialized items waiting for it
+  bool reading_ = false;
+  bool writing_ = false;
+  bool gone_ = false;           // the client cancelled, disconnected or passed its deadline
+  bool producer_done_ = false;  // no item follows; finish with end_status_
+  grpc::Status end_status_;
+  bool finish_started_ = false;
+  bool done_ = false;            // OnDone ran
+  bool method_running_ = false;  // a StreamRunner thread refers to the reactor
+};
+
 bool truthy(std::string_view value) { return value == "true" || value == "True" || value == "1"; }
 
 }  // namespace
@@ -416,6 +695,7 @@ grpc::ServerGenericBidiReactor* GrpcServer::Service::CreateReactor(
     return new StreamCall(*this, stream_prefetch(*ctx),
                           truthy(metadata_value(*ctx, "__results_in_order__")));
   }
+  if (method == kStreamDocMethod) return new DocStreamCall(*this);
   if (method == kSingleDataMethod) {
     return new UnaryCall(pool_,
                          [this](const std::string& request) { return process_data(request); });
@@ -432,9 +712,10 @@ grpc::ServerGenericBidiReactor* GrpcServer::Service::CreateReactor(
   return grpc::CallbackGenericService::CreateReactor(ctx);  // UNIMPLEMENTED
 }
 
-GrpcServer::GrpcServer(const Graph& graph, WorkerPool& pool, GrpcServerOptions options)
+GrpcServer::GrpcServer(const Graph& graph, WorkerPool& pool, StreamRunner& streams,
+                       GrpcServerOptions options)
     : options_(std::move(options)) {
-  service_ = std::make_unique<Service>(graph, pool, options_);
+  service_ = std::make_unique<Service>(graph, pool, streams, options_);
   grpc::EnableDefaultHealthCheckService(true);
   const std::string host =
       options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;

@@ -1,6 +1,7 @@
 // The Flow's gRPC front: every jina service through one generic callback
 // service (messages stay bytes until the Flow's DocFormat decodes them),
-// plus gRPC's standard health service.
+// plus gRPC's standard health service. stream_doc calls run their Executor
+// method on a StreamRunner thread, everything else on the WorkerPool.
 #ifndef JINA_SRC_FLOW_GRPC_SERVER_H_
 #define JINA_SRC_FLOW_GRPC_SERVER_H_
 
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "flow/graph.h"
+#include "flow/stream_runner.h"
 #include "flow/worker_pool.h"
 #include "jina/document.h"
 
@@ -34,10 +36,13 @@ struct GrpcServerOptions {
 
 class GrpcServer {
  public:
-  // Binds and starts serving. `graph` and `pool` must outlive the server.
+  // Binds and starts serving. `graph`, `pool` and `streams` (where
+  // stream_doc calls run their Executor method) must outlive the server;
+  // `graph` must also outlive the threads of `streams`.
   // Throws jina::Error (UNAVAILABLE) when the address cannot be bound, and
   // InvalidArgument when the TLS files cannot be read.
-  GrpcServer(const Graph& graph, WorkerPool& pool, GrpcServerOptions options);
+  GrpcServer(const Graph& graph, WorkerPool& pool, StreamRunner& streams,
+             GrpcServerOptions options);
   // Shuts down.
   ~GrpcServer();
   GrpcServer(const GrpcServer&) = delete;
