@@ -1,6 +1,8 @@
 #include "wire/request_codec.h"
 
 #include <google/protobuf/arena.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
 #include <limits>
@@ -220,9 +222,16 @@ std::string serialize_single_as(const DataRequest& req) {
   google::protobuf::Arena arena;
   auto* msg = google::protobuf::Arena::CreateMessage<Proto>(&arena);
   encode_single(req, msg);
+  // Deterministic: a Document's fields (a protobuf map) in key order, as
+  // jina sends them, and the same bytes every time for the same request.
   std::string out;
-  if (!msg->SerializeToString(&out)) {
-    throw InvalidArgument("a single-document request could not be serialized");
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    if (!msg->SerializeToCodedStream(&coded)) {
+      throw InvalidArgument("a single-document request could not be serialized");
+    }
   }
   return out;
 }
