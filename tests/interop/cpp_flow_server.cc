@@ -18,6 +18,8 @@ class Upper : public jina::Executor {
   Upper() {
     on({"/fail"}, &Upper::fail);
     on({"/params"}, &Upper::params);
+    on_stream("/stream", &Upper::stream);
+    on_stream("/stream_fail", &Upper::stream_fail);
     on_default(&Upper::upper);
   }
   void upper(jina::ExecutorRequest& req) {
@@ -32,6 +34,21 @@ class Upper : public jina::Executor {
   }
   nlohmann::json params(jina::ExecutorRequest& req) {
     return {{"seen", req.parameters}, {"docs", req.docs.size()}};
+  }
+  // "<id>-<i>", "<text>:tok<i>" for i in 0..2 (jina's StreamExec in the captures).
+  void stream(const jina::Document& in, jina::DocEmitter& out) {
+    for (int i = 0; i < 3; ++i) {
+      if (!out.emit(jina::Document(in.id() + "-" + std::to_string(i))
+                        .set_text(in.text() + ":tok" + std::to_string(i)))) {
+        return;
+      }
+    }
+  }
+  // Two items, then an error.
+  void stream_fail(const jina::Document& in, jina::DocEmitter& out) {
+    out.emit(jina::Document(in.id() + "-0").set_text(in.text() + ":tok0"));
+    out.emit(jina::Document(in.id() + "-1").set_text(in.text() + ":tok1"));
+    throw std::invalid_argument("intentional failure mid-stream");
   }
 };
 

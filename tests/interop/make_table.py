@@ -34,6 +34,10 @@ NOTES = {
            "h2 for gRPC). Python client (`tls=True`, the CA trusted through SSL_CERT_FILE and "
            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH): every check of its direction against the C++ "
            "Flow's own TLS, and a plain client is not served.",
+    "stream_doc": "gRPC only (stream_doc over HTTP is SSE, not served by the C++ Flow yet): "
+                  "the async client's `stream_doc` (`Client(asyncio=True)`) gets the items of a "
+                  "C++ streaming endpoint in order, "
+                  "and an Executor error mid-stream raises BadServer after them.",
     "tls_untrusted_ca": "a client without the test CA is refused (not ready, ConnectionError).",
     "tls_mutual": "a proxy that requires a client certificate serves a client with one and "
                   "refuses one without.",

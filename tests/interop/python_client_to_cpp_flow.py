@@ -139,9 +139,45 @@ def errors():
         check("on_error", "BadServer raised", True)
 
 
-for feature, fn in [("is_flow_ready", ready), ("docs_text", round_trip),
-                    ("results_in_order", in_order), ("parameters", parameters),
-                    ("on_error", errors)]:
+def stream_doc():
+    # The async client's stream_doc to the C++ Executor's streaming endpoints: the
+    # items as they come, and an Executor error mid-stream raises BadServer
+    # (one ERROR message after the items) once the items are yielded.
+    import asyncio
+
+    # jina 3.34 exports no AsyncClient: Client(asyncio=True) is it.
+    aclient = Client(host="127.0.0.1", port=port, protocol=protocol, tls=tls, asyncio=True)
+    if docarray_v2:
+        doc, return_type = TextDoc(id="d1", text="hello"), TextDoc
+    else:
+        doc, return_type = Document(id="d1", text="hello"), Document
+
+    async def collect(on, items):
+        async for item in aclient.stream_doc(on=on, inputs=doc, return_type=return_type):
+            items.append((item.id, item.text))
+
+    items = []
+    asyncio.run(collect("/stream", items))
+    check("stream_doc", "items in order", items == [(f"d1-{i}", f"hello:tok{i}") for i in range(3)],
+          items)
+    items = []
+    try:
+        asyncio.run(collect("/stream_fail", items))
+        check("stream_doc", "BadServer raised", False, f"no exception, items {items}")
+    except BadServer as e:
+        status = e.args[0].status
+        check("stream_doc", "BadServer after the items",
+              items == [("d1-0", "hello:tok0"), ("d1-1", "hello:tok1")], items)
+        check("stream_doc", "the error's name and args",
+              status.exception.name == "std::invalid_argument"
+              and list(status.exception.args) == ["intentional failure mid-stream"], status)
+
+
+checks = [("is_flow_ready", ready), ("docs_text", round_trip),
+          ("results_in_order", in_order), ("parameters", parameters), ("on_error", errors)]
+if protocol == "grpc":  # over HTTP stream_doc is SSE, not served yet
+    checks.append(("stream_doc", stream_doc))
+for feature, fn in checks:
     guarded(feature, fn)
 
 lines = [f"CELL {protocol} python-client->cpp-flow {f} {fmt} {'PASS' if ok else 'FAIL'}"
