@@ -17,6 +17,7 @@
 
 #include "integration/flow_testing.h"
 #include "integration/testing.h"
+#include "jina/error.h"
 #include "jina/flow.h"
 #include "wire/request_codec.h"
 #include "wire/struct_json.h"
@@ -539,6 +540,11 @@ TEST(FlowStreamLimitsTest, CallsOverTheLimitAreRefused) {
   }
   EXPECT_TRUE(next.status.ok()) << next.status.error_message();
   EXPECT_EQ(next.items.size(), 3u);
+}
+
+TEST(FlowStreamLimitsTest, TheLimitMustBePositive) {
+  Flow flow(local({.max_stream_calls = 0}));
+  EXPECT_THROW(flow.start(), jina::InvalidArgument);
 }
 
 TEST(FlowStreamLimitsTest, StopEndsOpenStreams) {
