@@ -92,6 +92,21 @@ TEST(ExamplesTest, TargetExecutor) {
   EXPECT_THAT(r.output, HasSubstr("foo:     visited: foo\n"));
 }
 
+TEST(ExamplesTest, TokenStreamingPrintsTokensAsTheyArrive) {
+  ExampleRun r = run_example("token_streaming");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("You asked: why stream? -- here is a streamed answer. \n"));
+  // 10 tokens, 50 ms apart: the first arrives long before the last is made.
+  long first = -1, last = -1;
+  ASSERT_EQ(std::sscanf(r.output.substr(r.output.find("first token")).c_str(),
+                        "first token after %ld ms, last after %ld ms", &first, &last),
+            2)
+      << r.output;
+  EXPECT_LT(first, 200);
+  EXPECT_GE(last, 450);
+  EXPECT_LT(first * 3, last);
+}
+
 TEST(ExamplesTest, Quickstart) {
   ExampleRun r = run_example("quickstart");
   ASSERT_EQ(r.exit_code, 0) << r.output;
