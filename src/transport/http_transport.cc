@@ -296,19 +296,69 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
   }
 }
 
+// What waits for a gateway on the I/O thread and wants to know when it
+// falls silent (watch_liveness).
+class Watched {
+ public:
+  explicit Watched(asio::io_context& context) : liveness_(context) {}
+  virtual ~Watched() = default;
+
+ protected:
+  // Whether the watch is over (the stream ended).
+  virtual bool over() const = 0;
+  // Whether something waits for the gateway now.
+  virtual bool waiting() const = 0;
+  // The gateway answered neither what waits for `keepalive` nor a probe
+  // (`probe`: why): fail.
+  virtual void silent(const absl::Status& probe, std::chrono::milliseconds keepalive) = 0;
+
+  Clock::time_point last_news_;  // the last sign of life from the gateway
+  asio::steady_timer liveness_;  // the watch waits on it; cancel it when over
+
+ private:
+  friend asio::awaitable<void> watch_liveness(std::shared_ptr<Watched> self,
+                                              HttpTransport* transport);
+};
+
+// HTTP/1.1 has no ping: while `self` waits and the gateway has said nothing
+// for `keepalive`, ask it GET /status on another connection. Any answer
+// means it is alive (a slow Executor: keep waiting); none within half as
+// long again means it is silent (Watched::silent).
+asio::awaitable<void> watch_liveness(std::shared_ptr<Watched> self, HttpTransport* transport) {
+  const std::chrono::milliseconds keepalive = transport->keepalive();
+  while (!self->over()) {
+    self->liveness_.expires_at(self->last_news_ + keepalive);
+    boost::system::error_code ignored;
+    co_await self->liveness_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (self->over()) break;
+    if (!self->waiting() || Clock::now() < self->last_news_ + keepalive) {
+      if (!self->waiting()) self->last_news_ = Clock::now();
+      continue;
+    }
+    auto probe =
+        co_await transport->exchange(http::verb::get, "/status", {}, keepalive / 2, nullptr);
+    if (self->over()) break;
+    if (probe.ok()) {
+      self->last_news_ = Clock::now();
+      continue;
+    }
+    self->silent(probe.status(), keepalive);
+  }
+}
+
 // What a post()'s requests share on the I/O thread: the queue, the workers
 // (one connection each) and the end of the stream. All members but
 // `finished_` are touched on the I/O thread only.
-class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
+class HttpStreamState final : public Watched, public std::enable_shared_from_this<HttpStreamState> {
  public:
   HttpStreamState(HttpTransport* transport, const StreamOptions& options, StreamObserver* observer)
-      : transport_(transport),
+      : Watched(transport->context()),
+        transport_(transport),
         observer_(observer),
         format_(options.doc_format),
         paths_asked_(transport->context(), asio::steady_timer::time_point::max()),
         max_workers_(options.prefetch > 0 ? std::min(options.prefetch, kMaxConnectionsPerStream)
-                                          : kMaxConnectionsPerStream),
-        liveness_(transport->context()) {}
+                                          : kMaxConnectionsPerStream) {}
 
   std::future<void> finished() { return finished_.get_future(); }
 
@@ -325,7 +375,8 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
     if (!watching_ && transport_->keepalive().count() > 0) {
       watching_ = true;
       last_news_ = Clock::now();
-      asio::co_spawn(transport_->context(), watch_liveness(shared_from_this()), asio::detached);
+      asio::co_spawn(transport_->context(), watch_liveness(shared_from_this(), transport_),
+                     asio::detached);
     }
   }
 
@@ -367,34 +418,14 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
     self->maybe_finish();
   }
 
-  // HTTP/1.1 has no ping: while requests wait and the gateway has said
-  // nothing for `keepalive`, ask it GET /status on another connection. Any
-  // answer means it is alive (a slow Executor: keep waiting); none within
-  // half as long again means it is silent, and the stream fails.
-  static asio::awaitable<void> watch_liveness(std::shared_ptr<HttpStreamState> self) {
-    const std::chrono::milliseconds keepalive = self->transport_->keepalive();
-    while (!self->done_ && !self->failure_) {
-      self->liveness_.expires_at(self->last_news_ + keepalive);
-      boost::system::error_code ignored;
-      co_await self->liveness_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      if (self->done_ || self->failure_) break;
-      if (self->busy_.empty() || Clock::now() < self->last_news_ + keepalive) {
-        if (self->busy_.empty()) self->last_news_ = Clock::now();
-        continue;
-      }
-      auto probe = co_await self->transport_->exchange(http::verb::get, "/status", {},
-                                                       keepalive / 2, nullptr);
-      if (self->done_ || self->failure_) break;
-      if (probe.ok()) {
-        self->last_news_ = Clock::now();
-        continue;
-      }
-      self->fail(absl::UnavailableError(
-          "the gateway at " + self->transport_->target() + " answered neither the " +
-          std::to_string(self->busy_.size()) + " request(s) waiting for " +
-          std::to_string(keepalive.count()) + " ms nor a liveness probe (GET /status: " +
-          std::string(probe.status().message()) + "): a silent server (ClientOptions::keepalive)"));
-    }
+  bool over() const override { return done_ || failure_.has_value(); }
+  bool waiting() const override { return !busy_.empty(); }
+  void silent(const absl::Status& probe, std::chrono::milliseconds keepalive) override {
+    fail(absl::UnavailableError(
+        "the gateway at " + transport_->target() + " answered neither the " +
+        std::to_string(busy_.size()) + " request(s) waiting for " +
+        std::to_string(keepalive.count()) + " ms nor a liveness probe (GET /status: " +
+        std::string(probe.message()) + "): a silent server (ClientOptions::keepalive)"));
   }
 
   asio::awaitable<void> send(const std::string& bytes, InUse& slot) {
@@ -463,9 +494,7 @@ class HttpStreamState : public std::enable_shared_from_this<HttpStreamState> {
   bool half_closed_ = false;
   bool done_ = false;
   std::optional<absl::Status> failure_;
-  asio::steady_timer liveness_;
   bool watching_ = false;
-  Clock::time_point last_news_;  // the last answer from the gateway
   std::promise<void> finished_;
 };
 
