@@ -154,11 +154,20 @@ DataRequest HttpRequestForm::request(DocFormat format) const {
   return request;
 }
 
+namespace {
+
+// The endpoint without its leading and trailing slashes.
+std::string route_name(std::string_view endpoint) {
+  while (!endpoint.empty() && endpoint.front() == '/') endpoint.remove_prefix(1);
+  while (!endpoint.empty() && endpoint.back() == '/') endpoint.remove_suffix(1);
+  return std::string(endpoint);
+}
+
+}  // namespace
+
 HttpPost http_post_for(const HttpRequestForm& form, DocFormat format,
                        const std::set<std::string>& post_paths, HttpApi api) {
-  std::string name = form.exec_endpoint;
-  while (!name.empty() && name.front() == '/') name.erase(name.begin());
-  while (!name.empty() && name.back() == '/') name.pop_back();
+  std::string name = route_name(form.exec_endpoint);
   std::string own = "/" + (name.empty() ? std::string("default") : name);
 
   bool per_endpoint = false;
@@ -252,9 +261,7 @@ absl::StatusOr<DataRequest> response_from(int status, std::string_view body,
     } else if (!body.empty()) {
       message += ": " + snippet(body);
     }
-    if (status >= 500) return absl::UnavailableError(message);
-    if (status == 404) return absl::NotFoundError(message);
-    return absl::InvalidArgumentError(message);
+    return http_failure(status, std::move(message));
   }
   if (!j.is_object()) {
     return absl::DataLossError("the gateway answered with no JSON object: " + snippet(body));
@@ -292,6 +299,66 @@ absl::StatusOr<DataRequest> response_from(int status, std::string_view body,
 }
 
 }  // namespace
+
+absl::Status http_failure(int status, std::string message) {
+  if (status >= 500 && status < 600) return absl::UnavailableError(message);
+  if (status == 404) return absl::NotFoundError(message);
+  return absl::InvalidArgumentError(message);
+}
+
+SseRequest sse_request_for(const DataRequest& request) {
+  SseRequest out;
+  out.path = "/" + url_path(route_name(request.header().exec_endpoint()));
+  // jina's route reads the body as the Document itself: no {data,
+  // parameters} envelope, so the parameters stay behind.
+  out.body = request.docs().empty() ? std::string("{}")
+                                    : json_text(request.docs()[0].to_json(DocFormat::kV2));
+  return out;
+}
+
+absl::Status sse_answer_status(int status, std::string_view content_type, std::string_view allow,
+                               std::string_view body, const std::string& what) {
+  std::string answered = what + " answered HTTP " + std::to_string(status);
+  if (!body.empty()) answered += " " + snippet(body);
+  if (status == 200) {
+    std::string type(content_type.substr(0, content_type.find(';')));
+    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    if (type == "text/event-stream") return absl::OkStatus();
+    return absl::DataLossError(what + " answered with Content-Type '" + std::string(content_type) +
+                               "', not an event stream (text/event-stream): not a jina streaming "
+                               "endpoint, or not a jina HTTP gateway");
+  }
+  if (status == 404) {
+    return absl::NotFoundError(answered +
+                               ": the gateway has no such streaming endpoint (jina serves "
+                               "generator endpoints over HTTP only with docarray v2, and not on "
+                               "WebSocket gateways)");
+  }
+  if (status == 405) {
+    std::string methods = allow.empty() ? "" : " (allow: " + std::string(allow) + ")";
+    return absl::FailedPreconditionError(what + " answered HTTP 405" + methods +
+                                         ": not a streaming endpoint; call it with post()");
+  }
+  return http_failure(status, answered);
+}
+
+absl::StatusOr<DataRequest> sse_item_from(std::string_view data, const std::string& exec_endpoint) {
+  json j = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
+    return absl::DataLossError("an item of the stream is not a JSON object: " + snippet(data));
+  }
+  DataRequest response;
+  try {
+    response.header().set_exec_endpoint(exec_endpoint);
+    DocumentArray docs;
+    docs.push_back(Document::from_json(j));
+    response.set_docs(std::move(docs));
+  } catch (const std::exception& e) {
+    return absl::DataLossError(std::string("an item of the stream is not a Document: ") + e.what());
+  }
+  return response;
+}
 
 absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
                                                const DataRequest& request) {

@@ -80,6 +80,35 @@ absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body
 absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
                                                const HttpRequestForm& form, DocFormat format);
 
+// An HTTP answer that is a failure (not 2xx) as a Status: UNAVAILABLE
+// (retryable) for 5xx, NOT_FOUND for 404, INVALID_ARGUMENT for other 4xx
+// (and anything else), with `message`.
+absl::Status http_failure(int status, std::string message);
+
+// One call of a streaming endpoint over Server-Sent Events: `GET <path>`
+// with the Document itself as the JSON body (jina 3.34's HTTP gateway,
+// docs/streaming-protocol.md §3.1).
+struct SseRequest {
+  std::string path;  // "/" + the endpoint without its slashes, percent-encoded
+  std::string body;  // the Document's docarray v2 JSON
+};
+// The request for `request`'s endpoint and first Document. Its parameters
+// are not sent: jina's SSE route reads the body as the Document only and has
+// no place for them (its Python client drops them too). Throws
+// InvalidArgument for a Document that JSON cannot carry.
+SseRequest sse_request_for(const DataRequest& request);
+// Whether the answer to an SSE request starts a stream: OK for 200 with
+// Content-Type text/event-stream. Otherwise why not, for `what` ("GET /x
+// at host:port"): 404 NOT_FOUND (no such streaming endpoint), 405
+// FAILED_PRECONDITION (an ordinary endpoint: jina answers `allow: POST`),
+// 422 INVALID_ARGUMENT, 5xx UNAVAILABLE, a 200 of another type DATA_LOSS.
+// `body` is (the start of) the answer's body, for the message.
+absl::Status sse_answer_status(int status, std::string_view content_type, std::string_view allow,
+                               std::string_view body, const std::string& what);
+// An `update` event's data (a Document's JSON) as a Response with that one
+// Document and `exec_endpoint`; DATA_LOSS when it is not a Document.
+absl::StatusOr<DataRequest> sse_item_from(std::string_view data, const std::string& exec_endpoint);
+
 // GET /dry_run's StatusProto JSON: OK for code 0, kInternal with the
 // description otherwise.
 absl::Status dry_run_result(const nlohmann::json& status);

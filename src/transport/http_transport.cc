@@ -1,11 +1,17 @@
 #include "transport/http_transport.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <array>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <deque>
 #include <future>
 #include <limits>
@@ -19,6 +25,7 @@
 #include "jina/error.h"
 #include "transport/beast_connection.h"
 #include "transport/http_codec.h"
+#include "wire/sse.h"
 
 namespace jina::internal {
 namespace {
@@ -64,6 +71,9 @@ class HttpTransport final : public Transport {
 
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override;
+  std::unique_ptr<ItemStream> open_doc_stream(const DataRequest& request,
+                                              const StreamOptions& options,
+                                              StreamObserver* observer) override;
 
   absl::Status dry_run(Duration timeout) override {
     auto answer = get_json("/dry_run", timeout);
@@ -135,7 +145,17 @@ class HttpTransport final : public Transport {
 
   HttpApi api() const { return api_; }
   std::chrono::milliseconds keepalive() const { return endpoint_.keepalive; }
+  const beast_io::Endpoint& endpoint() const { return endpoint_; }
   asio::io_context& context() { return io_.context(); }
+  bool on_io_thread() const { return io_.on_this_thread(); }
+
+  // Takes a connection whose last response was read to its end and that
+  // may stay open, for the next exchange(). I/O thread only.
+  void keep_idle(std::unique_ptr<PooledConnection> pooled) {
+    if (idle_.size() >= kMaxIdleConnections) return;
+    pooled->connection->tcp().expires_never();
+    idle_.push_back(std::move(pooled));
+  }
 
  private:
   // Runs one exchange from a caller's thread and waits for it.
@@ -288,10 +308,7 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpTransport::exchange(http::verb v
     auto response = parser.release();
     // A cancelled exchange's connection was closed, even when its answer
     // had already arrived: never pool it.
-    if (!cancelled && response.keep_alive() && idle_.size() < kMaxIdleConnections) {
-      connection.tcp().expires_never();
-      idle_.push_back(std::move(pooled));
-    }
+    if (!cancelled && response.keep_alive()) keep_idle(std::move(pooled));
     co_return HttpAnswer{static_cast<int>(response.result_int()), std::move(response.body())};
   }
 }
@@ -504,6 +521,349 @@ std::unique_ptr<RequestStream> HttpTransport::open_stream(const StreamOptions& o
                                                           StreamObserver* observer) {
   auto state = std::make_shared<HttpStreamState>(this, options, observer);
   return std::make_unique<HttpStream>(std::move(state), io_.context());
+}
+
+// Has the kernel probe a connection that carries no data for `keepalive`
+// (twice more, `keepalive` / 2 apart): a stream's peer that vanished (a
+// host gone, a connection a middlebox dropped) is noticed while the stream
+// waits, without an application-level ping.
+void set_tcp_keepalive(beast_io::tcp::socket& socket, std::chrono::milliseconds keepalive) {
+  if (keepalive.count() <= 0) return;
+  boost::system::error_code ignored;
+  socket.set_option(asio::socket_base::keep_alive(true), ignored);
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+  const int idle = static_cast<int>(std::clamp<std::int64_t>((keepalive.count() + 999) / 1000, 1,
+                                                             std::numeric_limits<short>::max()));
+  const int interval = std::max(1, idle / 2);
+  const int count = 2;
+  const int fd = socket.native_handle();
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+#endif
+}
+
+// One call of a streaming endpoint over Server-Sent Events (jina 3.34's
+// HTTP gateway, docs/streaming-protocol.md §3): `GET /<endpoint>` with the
+// Document as JSON on a connection of its own, then the body is read as it
+// comes, one event at a time. Everything runs on the I/O thread.
+//
+// Backpressure: after an item is handed to the observer nothing more is
+// read (neither the socket nor what was read already) until read_next(),
+// so the socket's buffers fill and the gateway's writes block. At most one
+// read (16 KiB of body, 64 KiB of socket bytes) waits here unparsed.
+//
+// Liveness: the socket has TCP keepalive (a peer that vanished), and while
+// the call waits for an item, GET /status probes a gateway silent for
+// ClientOptions::keepalive (as posts do; jina's `: ping` every 15 s counts
+// as news). The consumer's own time does not count. item_timeout and
+// timeout are the DocStream's.
+//
+// After `event: end`, the rest of the response (jina's last chunk follows at
+// once) is read within a second, and the connection goes to the transport's
+// idle pool when it may stay open; any other end closes it.
+class SseCall final : public Watched, public std::enable_shared_from_this<SseCall> {
+ public:
+  // Throws InvalidArgument for a Document that JSON cannot carry.
+  SseCall(HttpTransport* transport, const DataRequest& request, StreamObserver* observer)
+      : Watched(transport->context()),
+        transport_(transport),
+        observer_(observer),
+        exec_endpoint_(request.header().exec_endpoint()),
+        request_(sse_request_for(request)),
+        what_("GET " + request_.path + " at " + transport->target()),
+        events_(transport->endpoint().max_response_bytes),
+        resume_(transport->context(), asio::steady_timer::time_point::max()) {}
+
+  std::future<void> finished() { return finished_.get_future(); }
+
+  void start() {
+    last_news_ = Clock::now();
+    asio::co_spawn(transport_->context(), run(shared_from_this()), asio::detached);
+    if (transport_->keepalive().count() > 0) {
+      asio::co_spawn(transport_->context(), watch_liveness(shared_from_this(), transport_),
+                     asio::detached);
+    }
+  }
+
+  void read_next() {
+    if (done_ || !paused_) return;
+    paused_ = false;
+    last_news_ = Clock::now();  // the consumer's time is not the gateway's silence
+    resume_.cancel();
+  }
+
+  // Ends the call at once: the connection (or the connect) is aborted.
+  void cancel() { finish(absl::CancelledError(what_ + ": the stream was cancelled")); }
+
+ private:
+  using Body = http::buffer_body;
+  static constexpr std::size_t kReadBytes = 16 * 1024;
+
+  bool over() const override { return done_; }
+  bool waiting() const override { return !paused_; }
+  void silent(const absl::Status& probe, std::chrono::milliseconds keepalive) override {
+    finish(absl::UnavailableError(
+        what_ + ": nothing on the stream for " + std::to_string(keepalive.count()) + " ms after " +
+        items_text() + ", and no answer to a liveness probe (GET /status: " +
+        std::string(probe.message()) + "): a silent server (ClientOptions::keepalive)"));
+  }
+
+  std::string items_text() const {
+    return std::to_string(items_) + (items_ == 1 ? " item" : " items");
+  }
+
+  // Delivers how the call ended, once; a failure or cancel closes the
+  // connection, which ends what the call is waiting for.
+  void finish(absl::Status status) {
+    if (done_) return;
+    done_ = true;
+    liveness_.cancel();
+    resume_.cancel();
+    if (!status.ok()) {
+      if (abort_connect_) abort_connect_();
+      if (pooled_ && pooled_->connection) pooled_->connection->close();
+    }
+    StreamObserver* observer = std::exchange(observer_, nullptr);
+    observer->on_done(std::move(status));
+    finished_.set_value();
+  }
+
+  static asio::awaitable<void> run(std::shared_ptr<SseCall> self) {
+    co_await self->stream();
+    self->pooled_.reset();  // on this thread: the socket is the I/O thread's
+  }
+
+  template <class Op>
+  asio::awaitable<boost::system::error_code> on_stream(Op op) {
+    boost::system::error_code error;
+    co_await std::visit(
+        [&](auto& stream) { return op(stream, asio::redirect_error(asio::use_awaitable, error)); },
+        pooled_->connection->stream());
+    co_return error;
+  }
+
+  // One read of body bytes into body_ (none at the end of the body).
+  asio::awaitable<boost::system::error_code> read_body(http::response_parser<Body>& parser) {
+    parser.get().body().data = read_buffer_.data();
+    parser.get().body().size = read_buffer_.size();
+    auto error = co_await on_stream([&](auto& stream, auto token) {
+      return http::async_read_some(stream, pooled_->buffer, parser, token);
+    });
+    if (error == http::error::need_buffer) error = {};
+    body_.append(read_buffer_.data(), read_buffer_.size() - parser.get().body().size);
+    co_return error;
+  }
+
+  asio::awaitable<void> stream() {
+    if (done_) co_return;
+    const beast_io::Endpoint& endpoint = transport_->endpoint();
+    boost::system::error_code error;
+    try {
+      pooled_ = std::make_unique<PooledConnection>();
+      pooled_->connection =
+          co_await Connection::open(endpoint, endpoint.connect_timeout, &abort_connect_);
+    } catch (const boost::system::system_error& e) {
+      error = e.code();
+    }
+    if (done_) co_return;
+    if (error) {
+      co_return finish(beast_io::connect_status(error, "cannot connect to " + transport_->target(),
+                                                endpoint.connect_timeout));
+    }
+    set_tcp_keepalive(pooled_->connection->tcp().socket(), endpoint.keepalive);
+
+    // jina's Python client sends the same (docs/streaming-protocol.md §3.1).
+    http::request<http::string_body> request{http::verb::get, request_.path, 11};
+    request.set(http::field::host, endpoint.host_header);
+    request.set(http::field::user_agent, "jina-cpp");
+    request.set(http::field::accept, "text/event-stream");
+    request.set(http::field::content_type, "application/json");
+    request.body() = std::move(request_.body);
+    request.keep_alive(true);
+    request.prepare_payload();
+    http::response_parser<Body> parser;
+    // A stream has no end in sight: events are bounded instead. (Not
+    // boost::none: Beast 1.74 then refuses any Content-Length.)
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    error = co_await on_stream(
+        [&](auto& stream, auto token) { return http::async_write(stream, request, token); });
+    if (!error) {
+      error = co_await on_stream([&](auto& stream, auto token) {
+        return http::async_read_header(stream, pooled_->buffer, parser, token);
+      });
+    }
+    if (done_) co_return;
+    if (error) co_return finish(beast_io::network_status(error, what_));
+    last_news_ = Clock::now();
+
+    const auto& head = parser.get();
+    const int status = static_cast<int>(head.result_int());
+    const std::string content_type(head[http::field::content_type]);
+    const std::string allow(head[http::field::allow]);
+    auto answer = sse_answer_status(status, content_type, allow, {}, what_);
+    if (!answer.ok()) {
+      // The start of the body says more (jina's {"detail": ...}); not waited for long.
+      pooled_->connection->tcp().expires_after(std::chrono::seconds(2));
+      while (!parser.is_done() && body_.size() < 1024 && !co_await read_body(parser)) {
+      }
+      if (done_) co_return;
+      co_return finish(sse_answer_status(status, content_type, allow, body_, what_));
+    }
+
+    for (;;) {
+      // The events in what was read, one at a time.
+      for (;;) {
+        std::string_view input(body_);
+        input.remove_prefix(parsed_);
+        auto event = events_.next(input);
+        parsed_ = body_.size() - input.size();
+        if (!event.ok()) {
+          co_return finish(
+              absl::DataLossError(what_ + ": " + std::string(event.status().message()) + " after " +
+                                  items_text() + " (ClientOptions::max_response_bytes)"));
+        }
+        if (!event->has_value()) break;
+        const wire::SseEvent& e = **event;
+        if (e.type == "update") {
+          paused_ = true;
+          deliver(e.data);
+          while (paused_ && !done_) {
+            resume_.expires_at(asio::steady_timer::time_point::max());
+            boost::system::error_code ignored;
+            co_await resume_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+          }
+          if (done_) co_return;
+        } else if (e.type == "end") {
+          // The connection is idle before the consumer learns of the end
+          // (and may make another request) when the rest of the response
+          // was read with the event, as from jina.
+          if (response_read(parser) && parser.get().keep_alive()) {
+            transport_->keep_idle(std::move(pooled_));
+          }
+          finish(absl::OkStatus());
+          if (pooled_) co_await keep_connection(parser);
+          co_return;
+        } else if (e.type == "error") {
+          // jina sends none; a server that says why it stops is believed.
+          co_return finish(absl::UnknownError(what_ +
+                                              ": the stream ended with an error event after " +
+                                              items_text() + ": " + e.data.substr(0, 300)));
+        }
+        // Other events: not jina's, ignored.
+      }
+      body_.clear();
+      parsed_ = 0;
+      if (parser.is_done()) {
+        co_return finish(absl::UnavailableError(what_ + ": the stream was cut after " +
+                                                items_text() +
+                                                ": the response ended without `event: end`"));
+      }
+      error = co_await read_body(parser);
+      if (done_) co_return;
+      if (error) {
+        co_return finish(absl::UnavailableError(what_ + ": the stream was cut after " +
+                                                items_text() + " (" + error.message() + ")"));
+      }
+      if (!body_.empty()) last_news_ = Clock::now();
+    }
+  }
+
+  void deliver(const std::string& data) {
+    auto item = sse_item_from(data, exec_endpoint_);
+    if (!item.ok()) {
+      observer_->on_bad_response(absl::DataLossError(what_ + ": after " + items_text() + ": " +
+                                                     std::string(item.status().message())),
+                                 data.size());
+      return;
+    }
+    ++items_;
+    observer_->on_response(std::move(*item), data.size());
+  }
+
+  // Parses what was read past the body's bytes so far: whether the response
+  // is complete.
+  bool response_read(http::response_parser<Body>& parser) {
+    while (!parser.is_done()) {
+      parser.get().body().data = read_buffer_.data();
+      parser.get().body().size = read_buffer_.size();
+      boost::system::error_code error;
+      const std::size_t used = parser.put(pooled_->buffer.data(), error);
+      pooled_->buffer.consume(used);
+      if (error == http::error::need_buffer) continue;
+      if (error || used == 0) return false;
+    }
+    return true;
+  }
+
+  // After `event: end`: reads the rest of the response (briefly) and gives
+  // the connection to the pool when it may serve another request.
+  asio::awaitable<void> keep_connection(http::response_parser<Body>& parser) {
+    pooled_->connection->tcp().expires_after(std::chrono::seconds(1));
+    boost::system::error_code error;
+    while (!parser.is_done() && !error) {
+      body_.clear();
+      error = co_await read_body(parser);
+    }
+    if (!error && parser.get().keep_alive()) transport_->keep_idle(std::move(pooled_));
+  }
+
+  HttpTransport* transport_;  // outlives its streams
+  StreamObserver* observer_;  // null once it got on_done
+  std::string exec_endpoint_;
+  SseRequest request_;
+  std::string what_;  // "GET /x at host:port", for messages
+  wire::SseParser events_;
+  asio::steady_timer resume_;  // "cancelled" by read_next()
+  std::unique_ptr<PooledConnection> pooled_;
+  std::function<void()> abort_connect_;  // set while connecting
+  std::array<char, kReadBytes> read_buffer_{};
+  std::string body_;        // body bytes read and not yet all parsed
+  std::size_t parsed_ = 0;  // of body_
+  std::size_t items_ = 0;   // delivered
+  bool paused_ = false;     // an item was delivered: waits for read_next()
+  bool done_ = false;       // the observer got on_done
+  std::promise<void> finished_;
+};
+
+// The consumer's side of an SseCall: every call is posted to the I/O thread.
+class HttpDocStream final : public ItemStream {
+ public:
+  HttpDocStream(std::shared_ptr<SseCall> call, HttpTransport* transport)
+      : call_(std::move(call)), transport_(transport), finished_(call_->finished()) {}
+
+  ~HttpDocStream() override {
+    // On the I/O thread (an observer that drops its stream) a posted cancel
+    // would wait for this very thread: cancel here, on_done included.
+    if (transport_->on_io_thread()) {
+      call_->cancel();
+    } else {
+      cancel();
+    }
+    finished_.wait();
+  }
+
+  void read_next() override {
+    asio::post(transport_->context(), [c = call_] { c->read_next(); });
+  }
+  void cancel() override {
+    asio::post(transport_->context(), [c = call_] { c->cancel(); });
+  }
+
+ private:
+  std::shared_ptr<SseCall> call_;
+  HttpTransport* transport_;  // outlives its streams
+  std::future<void> finished_;
+};
+
+std::unique_ptr<ItemStream> HttpTransport::open_doc_stream(const DataRequest& request,
+                                                           const StreamOptions& options,
+                                                           StreamObserver* observer) {
+  (void)options;  // docarray v2 JSON always; no metadata over HTTP
+  auto call = std::make_shared<SseCall>(this, request, observer);
+  auto stream = std::make_unique<HttpDocStream>(call, this);
+  call->start();
+  return stream;
 }
 
 }  // namespace

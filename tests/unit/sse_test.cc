@@ -1,6 +1,7 @@
 // Server-Sent Events (src/wire/sse): the parser fed jina 3.34's captured
 // bytes (tests/golden/captures/streaming/sse_*_response.http, the chunked
-// framing undone by Beast) and edge cases, and the writer.
+// framing undone by Beast) and edge cases, the writer, and the HTTP codec's
+// side of a streaming call (request, answer status, items).
 #include "wire/sse.h"
 
 #include <gmock/gmock.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "jina/document.h"
+#include "transport/http_codec.h"
 
 namespace jina {
 namespace {
@@ -104,9 +106,10 @@ TEST(SseParserTest, CapturedUnicodeEscapesReachTheDocument) {
   auto events = events_of(captured_body("sse_unicode_response.http"));
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].data, R"({"id": "d1-0", "text": "h\u00e9llo\n\u2603:tok0"})");
-  Document doc = Document::from_json(json::parse(events[0].data));
-  EXPECT_EQ(doc.text(), "h\xc3\xa9llo\n\xe2\x98\x83:tok0");
-  EXPECT_EQ(doc.id(), "d1-0");
+  auto item = internal::sse_item_from(events[0].data, "/stream");
+  ASSERT_TRUE(item.ok()) << item.status();
+  EXPECT_EQ(item->docs()[0].text(), "h\xc3\xa9llo\n\xe2\x98\x83:tok0");
+  EXPECT_EQ(item->docs()[0].id(), "d1-0");
   EXPECT_EQ(events[3], kEnd);
 }
 
@@ -209,6 +212,71 @@ TEST(SseWriterTest, DataWithLineEndsRoundTrips) {
       expected.erase(i, 1);
     for (char& c : expected) c = c == '\r' ? '\n' : c;
     EXPECT_EQ(events[0], update(expected)) << json(data).dump();
+  }
+}
+
+// The HTTP codec's side of a streaming call.
+
+DataRequest stream_request(std::string endpoint) {
+  DataRequest r;
+  r.header().set_request_id("r1").set_exec_endpoint(std::move(endpoint));
+  r.parameters() = {{"k", "v"}};
+  r.set_docs(DocumentArray{Document().set_id("d1").set_text("hello")});
+  return r;
+}
+
+TEST(SseCodecTest, TheRequestIsTheDocumentItself) {
+  internal::SseRequest request = internal::sse_request_for(stream_request("/stream"));
+  EXPECT_EQ(request.path, "/stream");
+  // As jina's Python client sends it (sse_python_client_request.http), but compact.
+  EXPECT_EQ(json::parse(request.body), json::parse(R"({"id": "d1", "text": "hello"})"));
+  EXPECT_EQ(request.body, R"({"id":"d1","text":"hello"})");
+  EXPECT_THAT(request.body, ::testing::Not(HasSubstr("\"k\"")));  // parameters have no place
+  EXPECT_EQ(internal::sse_request_for(stream_request("a b/")).path, "/a%20b");
+  EXPECT_EQ(internal::sse_request_for(stream_request("/x/y?z")).path, "/x/y%3Fz");
+}
+
+TEST(SseCodecTest, AnswersThatStartNoStream) {
+  const std::string what = "GET /s at h:1";
+  EXPECT_TRUE(
+      internal::sse_answer_status(200, "text/event-stream; charset=utf-8", "", "", what).ok());
+  EXPECT_TRUE(internal::sse_answer_status(200, "Text/Event-Stream", "", "", what).ok());
+
+  auto not_found =
+      internal::sse_answer_status(404, "application/json", "", R"({"detail":"Not Found"})", what);
+  EXPECT_EQ(not_found.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(not_found.message(), HasSubstr("no such streaming endpoint"));
+  EXPECT_THAT(not_found.message(), HasSubstr("Not Found"));
+
+  auto ordinary = internal::sse_answer_status(405, "application/json", "POST",
+                                              R"({"detail":"Method Not Allowed"})", what);
+  EXPECT_EQ(ordinary.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(ordinary.message(), HasSubstr("not a streaming endpoint"));
+  EXPECT_THAT(ordinary.message(), HasSubstr("allow: POST"));
+
+  EXPECT_EQ(internal::sse_answer_status(422, "application/json", "", "{}", what).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(internal::sse_answer_status(500, "text/plain", "", "oops", what).code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(internal::sse_answer_status(503, "", "", "", what).code(),
+            absl::StatusCode::kUnavailable);
+  auto json_answer = internal::sse_answer_status(200, "application/json", "", "{}", what);
+  EXPECT_EQ(json_answer.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(json_answer.message(), HasSubstr("not an event stream"));
+}
+
+TEST(SseCodecTest, ItemsAreDocuments) {
+  auto item = internal::sse_item_from(R"({"id": "d1-0", "text": "hello:tok0"})", "/stream");
+  ASSERT_TRUE(item.ok()) << item.status();
+  ASSERT_EQ(item->docs().size(), 1u);
+  EXPECT_EQ(item->docs()[0].id(), "d1-0");
+  EXPECT_EQ(item->docs()[0].text(), "hello:tok0");
+  EXPECT_EQ(item->header().exec_endpoint(), "/stream");
+  EXPECT_TRUE(item->status().ok());
+  for (const char* bad : {"{", "[1]", "\"x\"", "", R"({"text": [1]})"}) {
+    auto broken = internal::sse_item_from(bad, "/stream");
+    ASSERT_FALSE(broken.ok()) << bad;
+    EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss) << bad;
   }
 }
 
