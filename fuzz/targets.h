@@ -16,12 +16,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jina/document.h"
 #include "jina/error.h"
 #include "jina/request.h"
 #include "transport/http_codec.h"
 #include "transport/target.h"
+#include "wire/sse.h"
 
 namespace jina::fuzz {
 
@@ -172,6 +174,70 @@ inline void websocket(const std::uint8_t* data, std::size_t size) {
     std::string text =
         reason.reason.empty() ? std::string("no reason given") : std::string(reason.reason.c_str());
     (void)(std::to_string(reason.code) + ": " + text);
+  }
+}
+
+// An event stream from an HTTP gateway (wire/sse, what the HTTP transport
+// reads of a streaming endpoint's body): data[0] picks the size of the
+// pieces it is fed in and data[1] the bound on one event; the rest is the
+// body. Split or whole, the bytes give the same events and the same error;
+// every event is within the bound and writes back (sse_event) to itself;
+// each `update` goes through the transport's Document decoding.
+inline void sse(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return;
+  const std::size_t piece = 1 + data[0] % 64;
+  const std::size_t limit = data[1] < 128 ? 16 + data[1] * 8 : std::size_t{1} << 20;
+  const std::string_view body = text_of(data + 2, size - 2);
+
+  struct Run {
+    std::vector<wire::SseEvent> events;
+    absl::Status status;
+  };
+  auto run = [&](std::size_t step) {
+    Run out;
+    wire::SseParser parser(limit);
+    std::string_view rest = body;
+    while (!rest.empty() && out.status.ok()) {
+      std::string_view input = rest.substr(0, step);
+      rest.remove_prefix(input.size());
+      while (!input.empty()) {
+        auto event = parser.next(input);
+        if (!event.ok()) {
+          out.status = event.status();
+          check(event.status().code() == absl::StatusCode::kDataLoss);
+          break;
+        }
+        if (*event) out.events.push_back(std::move(**event));
+      }
+    }
+    return out;
+  };
+  Run whole = run(body.size() + 1);
+  Run split = run(piece);
+  check(whole.events == split.events);
+  check(whole.status == split.status);
+  if (whole.status.ok()) {
+    wire::SseParser parser(limit);
+    std::string_view rest = body;
+    while (!rest.empty()) (void)parser.next(rest);
+    check(parser.bytes_consumed() == body.size());
+  }
+  for (const wire::SseEvent& event : whole.events) {
+    check(event.data.size() <= limit && event.type.size() <= limit);
+    check(event.type.find_first_of("\r\n") == std::string::npos);
+    check(event.data.find('\r') == std::string::npos);
+    const std::string again = wire::sse_event(event.type, event.data);
+    wire::SseParser parser(again.size());
+    std::string_view input = again;
+    auto back = parser.next(input);
+    check(back.ok() && back->has_value() && **back == event);
+    auto after = parser.next(input);  // the LF of the last CRLF: nothing more
+    check(after.ok() && !after->has_value() && input.empty());
+    if (event.type == "update") {
+      auto item = internal::sse_item_from(event.data, "/stream");
+      check(item.ok() ? item->docs().size() == 1
+                      : item.status().code() == absl::StatusCode::kDataLoss);
+    }
   }
 }
 

@@ -29,6 +29,7 @@ const std::map<std::string, Target>& targets() {
        [](const std::uint8_t* d, std::size_t n) { fuzz::response(d, n, DocFormat::kV1); }},
       {"fuzz_http_response", fuzz::http_response},
       {"fuzz_websocket", fuzz::websocket},
+      {"fuzz_sse", fuzz::sse},
   };
   return *t;
 }
