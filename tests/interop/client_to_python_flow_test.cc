@@ -276,6 +276,43 @@ TEST_P(PythonFlowTest, ParametersOnlyRequest) {
   EXPECT_EQ(responses[0].parameters()["hello"], "world");
 }
 
+// A generator endpoint: gRPC stream_doc, HTTP Server-Sent Events (GET).
+TEST_P(PythonFlowTest, StreamDoc) {
+  jina::Client c = client();
+  jina::Document prompt("d1");
+  prompt.set_text("hello");
+  if (GetParam().protocol == "websocket") {
+    EXPECT_THROW(c.stream_doc("/stream", prompt, [](jina::Document&&) {}), jina::InvalidArgument);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> items;
+  std::vector<double> arrivals;
+  c.stream_doc(
+      "/stream", prompt,
+      [&](jina::Document&& d) {
+        arrivals.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        items.push_back(d.id() + " " + d.text());
+      },
+      {.timeout = 30});
+  EXPECT_THAT(items,
+              ::testing::ElementsAre("d1-0 hello:tok0", "d1-1 hello:tok1", "d1-2 hello:tok2"));
+  ASSERT_EQ(arrivals.size(), 3u);
+  std::cout << "stream_doc over " << uri() << ": items at " << arrivals[0] << ", " << arrivals[1]
+            << ", " << arrivals[2] << " s\n";
+  EXPECT_LT(arrivals[0], arrivals[2] - 0.3);  // as produced, 0.2 s apart: not all at the end
+  // An ordinary endpoint is no stream: over HTTP jina answers 405; over
+  // gRPC it sends the request back with "endpoint must be generator".
+  try {
+    c.stream_doc("/params", prompt, [](jina::Document&&) {}, {.timeout = 30});
+    FAIL() << "expected an error";
+  } catch (const jina::Error& e) {
+    EXPECT_THAT(e.what(), ::testing::AnyOf(HasSubstr("not a streaming endpoint"),
+                                           HasSubstr("endpoint must be generator")));
+  }
+}
+
 TEST_P(PythonFlowTest, GraphqlIsAbsentOnDocarrayV2) {
   if (GetParam().protocol != "http") GTEST_SKIP() << "HTTP only";
   try {

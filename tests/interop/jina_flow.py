@@ -5,8 +5,11 @@ Picks a free loopback port, serves one Executor on it, writes the port to
 <port-file> once the Flow is ready and runs until SIGTERM.
   /default (and /upper) upper-cases every Document's text;
   /fail raises ValueError;
-  /params returns the parameters it got (they come back in __results__).
+  /params returns the parameters it got (they come back in __results__);
+  /stream is a streaming (generator) endpoint: 3 items "<text>:tok<i>" with
+  ids "<id>-<i>", 0.2 s apart (gRPC stream_doc, HTTP Server-Sent Events).
 """
+import asyncio
 import os
 import signal
 import socket
@@ -34,6 +37,12 @@ class Upper(Executor):
     @requests(on="/params")
     def params(self, docs: DocList[TextDoc], parameters: dict, **kwargs) -> DocList[TextDoc]:
         return docs
+
+    @requests(on="/stream")
+    async def stream(self, doc: TextDoc, **kwargs) -> TextDoc:
+        for i in range(3):
+            await asyncio.sleep(0.2)
+            yield TextDoc(id=f"{doc.id}-{i}", text=f"{doc.text}:tok{i}")
 
 
 def free_port():
