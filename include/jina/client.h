@@ -196,7 +196,9 @@ class Client {
   // have none (InvalidArgument). Returns at once; reading the DocStream
   // connects and waits for the items. It throws BadServer when the Executor
   // fails (after the items produced before the failure), ConnectionError
-  // when the Flow cannot be reached or the stream breaks, Timeout, Cancelled.
+  // when the Flow cannot be reached or the stream breaks, Timeout, Cancelled;
+  // over HTTP an Error with NOT_FOUND for an unknown endpoint and
+  // FAILED_PRECONDITION for one that does not stream.
   // A stream that ends without an error has ended normally: jina 3.34's
   // gateways hide an Executor's failure that way (docs/streaming.md).
   DocStream stream_doc(std::string_view endpoint, Document document,

@@ -231,7 +231,8 @@ struct PostOptions {
 struct StreamDocOptions {
   // A JSON object sent with the request (anything else throws
   // InvalidArgument). The local Flow hands it to the Executor; jina 3.34's
-  // own gateways and Executors drop it (docs/streaming.md).
+  // own gateways and Executors drop it (docs/streaming.md). gRPC only: over
+  // HTTP the request is the Document alone, with no place for it.
   nlohmann::json parameters = nullptr;
   // Seconds the whole stream may take, connecting and retries included;
   // 0 = no limit. Then the call ends with jina::Timeout.

@@ -1,5 +1,6 @@
 // The HTTP Transport: Jina's FastAPI gateway over HTTP/1.1 (or HTTPS), one
-// POST per request on a pool of keep-alive connections.
+// POST per request on a pool of keep-alive connections, and one GET with
+// Server-Sent Events on a connection of its own per stream_doc call.
 #ifndef JINA_SRC_TRANSPORT_HTTP_TRANSPORT_H_
 #define JINA_SRC_TRANSPORT_HTTP_TRANSPORT_H_
 
