@@ -5,7 +5,7 @@
 # markdown row per (workload, client): median docs/s and client CPU per doc.
 # PROTOCOL=http or websocket: the Client over that gateway of the same Flow
 # (the floor is gRPC only, so it is left out).
-# Usage: [REPS=5] [PROTOCOL=grpc] bench/e2e/ab_run.sh <build-dir> <other-build-dir>
+# Usage: [REPS=5] [PROTOCOL=grpc] [WORKLOADS='--docs 100000 --request-size 100'] bench/e2e/ab_run.sh <build-dir> <other-build-dir>
 #   e.g. git worktree add ../base <commit> && (cd ../base && cmake --preset release &&
 #        cmake --build build/release --target cpp_client_bench)
 #        bench/e2e/ab_run.sh build/release ../base/build/release
@@ -23,7 +23,9 @@ case "$protocol" in
   websocket) client_port="$ws_port" ;;
   *) client_port="$port" ;;
 esac
-for args in "--docs 10000 --request-size 100" "--docs 2000 --request-size 1"; do
+# WORKLOADS: ';'-separated cpp_client_bench arguments (longer runs are less noisy).
+IFS=';' read -ra workloads <<<"${WORKLOADS:---docs 10000 --request-size 100;--docs 2000 --request-size 1}"
+for args in "${workloads[@]}"; do
   for _ in $(seq 1 "$reps"); do
     # shellcheck disable=SC2086
     {
