@@ -130,22 +130,29 @@ std::map<std::string, std::unique_ptr<PythonProcess>>& processes() {
   return *all;
 }
 
+// A real jina server of `kind` ("flow" or "deployment", jina_flow.py)
+// serving `protocol`, started on first use.
+PythonProcess& jina_server(const std::string& kind, const std::string& protocol) {
+  auto& server = processes()[kind + "-" + protocol];
+  if (!server) {
+    std::vector<std::string> args = {env("JINA_INTEROP_FLOW_SCRIPT"), protocol, "{port-file}"};
+    if (kind != "flow") args.push_back(kind);
+    server = std::make_unique<PythonProcess>(kind + "-" + protocol, args);
+  }
+  return *server;
+}
+
 // The port of a real jina Flow serving `protocol`; with `tls`, of a TLS
 // proxy in front of it (`mutual`: one that requires a client certificate).
 int flow_port(const std::string& protocol, bool tls, bool mutual = false) {
-  auto& flow = processes()["flow-" + protocol];
-  if (!flow) {
-    flow = std::make_unique<PythonProcess>(
-        "flow-" + protocol,
-        std::vector<std::string>{env("JINA_INTEROP_FLOW_SCRIPT"), protocol, "{port-file}"});
-  }
-  if (!tls || flow->port() == 0) return flow->port();
+  PythonProcess& flow = jina_server("flow", protocol);
+  if (!tls || flow.port() == 0) return flow.port();
   std::string name = std::string(mutual ? "mtls-" : "tls-") + protocol;
   auto& proxy = processes()[name];
   if (!proxy) {
     make_certificates();
     fs::path script = fs::path(env("JINA_INTEROP_FLOW_SCRIPT")).parent_path() / "tls_proxy.py";
-    std::vector<std::string> args = {script.string(), std::to_string(flow->port()), "{port-file}",
+    std::vector<std::string> args = {script.string(), std::to_string(flow.port()), "{port-file}",
                                      (scratch_dir() / "server.pem").string(),
                                      (scratch_dir() / "server.key").string()};
     // gRPC clients insist on ALPN h2; HTTP/1.1 clients must not get it.
@@ -276,15 +283,11 @@ TEST_P(PythonFlowTest, ParametersOnlyRequest) {
   EXPECT_EQ(responses[0].parameters()["hello"], "world");
 }
 
-// A generator endpoint: gRPC stream_doc, HTTP Server-Sent Events (GET).
-TEST_P(PythonFlowTest, StreamDoc) {
-  jina::Client c = client();
+// jina_flow.py's generator endpoint /stream through `c`: its 3 items, as
+// they are produced; an ordinary endpoint is an error.
+void expect_streamed_tokens(jina::Client& c, const std::string& uri) {
   jina::Document prompt("d1");
   prompt.set_text("hello");
-  if (GetParam().protocol == "websocket") {
-    EXPECT_THROW(c.stream_doc("/stream", prompt, [](jina::Document&&) {}), jina::InvalidArgument);
-    return;
-  }
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> items;
   std::vector<double> arrivals;
@@ -299,7 +302,7 @@ TEST_P(PythonFlowTest, StreamDoc) {
   EXPECT_THAT(items,
               ::testing::ElementsAre("d1-0 hello:tok0", "d1-1 hello:tok1", "d1-2 hello:tok2"));
   ASSERT_EQ(arrivals.size(), 3u);
-  std::cout << "stream_doc over " << uri() << ": items at " << arrivals[0] << ", " << arrivals[1]
+  std::cout << "stream_doc over " << uri << ": items at " << arrivals[0] << ", " << arrivals[1]
             << ", " << arrivals[2] << " s\n";
   EXPECT_LT(arrivals[0], arrivals[2] - 0.3);  // as produced, 0.2 s apart: not all at the end
   // An ordinary endpoint is no stream: over HTTP jina answers 405; over
@@ -312,6 +315,47 @@ TEST_P(PythonFlowTest, StreamDoc) {
                                            HasSubstr("endpoint must be generator")));
   }
 }
+
+// A generator endpoint: gRPC stream_doc, HTTP Server-Sent Events (GET).
+TEST_P(PythonFlowTest, StreamDoc) {
+  jina::Client c = client();
+  if (GetParam().protocol == "websocket") {
+    EXPECT_THROW(c.stream_doc("/stream", jina::Document("d1"), [](jina::Document&&) {}),
+                 jina::InvalidArgument);
+    return;
+  }
+  expect_streamed_tokens(c, uri());
+}
+
+// The same Executor served by a jina Deployment: over gRPC it has a gateway
+// of its own; over HTTP its gateway is a proxy to the Executor's own app,
+// which answers posts and streams itself (docs/streaming-protocol.md).
+class PythonDeploymentTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (env("JINA_INTEROP_PYTHON").empty()) GTEST_SKIP() << "JINA_INTEROP_PYTHON not set";
+    int port = jina_server("deployment", GetParam()).port();
+    ASSERT_GT(port, 0) << "the Python Deployment did not start";
+    uri_ = GetParam() + "://127.0.0.1:" + std::to_string(port);
+  }
+  std::string uri_;
+};
+
+TEST_P(PythonDeploymentTest, Posts) {
+  jina::DocumentArray docs;
+  for (int i = 0; i < 5; ++i) docs.push_back(jina::Document("d" + std::to_string(i)).set_text("x"));
+  jina::DocumentArray out = jina::Client(uri_).post("/default", docs, {.request_size = 2});
+  ASSERT_EQ(out.size(), 5u);
+  for (const auto& d : out) EXPECT_EQ(d.text(), "X") << d.id();
+}
+
+TEST_P(PythonDeploymentTest, StreamDoc) {
+  jina::Client c(uri_);
+  expect_streamed_tokens(c, uri_);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, PythonDeploymentTest, ::testing::Values("grpc", "http"),
+                         [](const auto& info) { return info.param; });
 
 TEST_P(PythonFlowTest, GraphqlIsAbsentOnDocarrayV2) {
   if (GetParam().protocol != "http") GTEST_SKIP() << "HTTP only";
@@ -365,24 +409,36 @@ TEST(PythonFlowDownTest, NothingListeningIsAConnectionError) {
   }
 }
 
-// CELL lines of the TLS tests (the plain ones repeat the matrix's cells):
-// feature `tls` for the checks over TLS with the test CA (one cell per
-// protocol: it passes only if all of them passed), `tls_untrusted_ca` and
-// `tls_mutual` for their own tests. Skipped tests write nothing.
+// CELL lines of the tests that the matrix does not cover: feature `tls` for
+// the checks over TLS with the test CA (one cell per protocol: it passes only
+// if all of them passed), `tls_untrusted_ca` and `tls_mutual` for their own
+// tests; `stream_doc`, and `deployment_post` / `deployment_stream_doc` for a
+// jina Deployment instead of a Flow. Skipped tests write nothing.
 class CellWriter : public ::testing::EmptyTestEventListener {
   void OnTestEnd(const ::testing::TestInfo& info) override {
     if (info.result()->Skipped()) return;
-    std::string name = info.name();  // "<test>/<protocol>_tls"
+    std::string name = info.name();  // "<test>/<protocol>" or "<test>/<protocol>_tls"
     auto slash = name.find('/');
-    const std::string suffix = "_tls";
-    if (slash == std::string::npos || name.size() < slash + suffix.size() ||
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
-      return;
+    if (slash == std::string::npos) return;
     std::string test = name.substr(0, slash);
-    std::string protocol = name.substr(slash + 1, name.size() - slash - 1 - suffix.size());
-    std::string feature = test == "UntrustedCertificateFails" ? "tls_untrusted_ca"
-                          : test == "MutualTls"               ? "tls_mutual"
-                                                              : "tls";
+    std::string protocol = name.substr(slash + 1);
+    const std::string suffix = "_tls";
+    bool tls = protocol.size() > suffix.size() &&
+               protocol.compare(protocol.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (tls) protocol.resize(protocol.size() - suffix.size());
+    bool deployment = std::string(info.test_suite_name()).ends_with("PythonDeploymentTest");
+    std::string feature;
+    if (tls) {
+      feature = test == "UntrustedCertificateFails" ? "tls_untrusted_ca"
+                : test == "MutualTls"               ? "tls_mutual"
+                                                    : "tls";
+    } else if (deployment) {
+      feature = test == "Posts" ? "deployment_post" : "deployment_stream_doc";
+    } else if (test == "StreamDoc") {
+      feature = "stream_doc";
+    } else {
+      return;
+    }
     std::string line = "CELL " + protocol + " cpp-client->python-flow " + feature + " v2" +
                        (info.result()->Passed() ? " PASS" : " FAIL");
     std::cout << line << std::endl;

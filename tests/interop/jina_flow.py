@@ -1,8 +1,10 @@
 """A real jina 3.34 Flow for the C++ client's interop tests.
 
-Usage: python jina_flow.py <protocol: grpc|http|websocket> <port-file>
+Usage: python jina_flow.py <protocol: grpc|http|websocket> <port-file> [deployment]
 Picks a free loopback port, serves one Executor on it, writes the port to
-<port-file> once the Flow is ready and runs until SIGTERM.
+<port-file> once the Flow is ready and runs until SIGTERM. With `deployment`
+the Executor is served by a jina Deployment instead of a Flow (over gRPC it
+has a gateway too; over HTTP its gateway proxies to the Executor's own app).
   /default (and /upper) upper-cases every Document's text;
   /fail raises ValueError;
   /params returns the parameters it got (they come back in __results__);
@@ -20,7 +22,7 @@ os.environ.setdefault("JINA_LOG_LEVEL", "ERROR")
 
 from docarray import DocList  # noqa: E402
 from docarray.documents import TextDoc  # noqa: E402
-from jina import Executor, Flow, requests  # noqa: E402
+from jina import Deployment, Executor, Flow, requests  # noqa: E402
 
 
 class Upper(Executor):
@@ -55,7 +57,10 @@ def main():
     protocol, port_file = sys.argv[1], sys.argv[2]
     port = free_port()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    flow = Flow(protocol=protocol, port=port, host="127.0.0.1").add(uses=Upper, name="upper")
+    if sys.argv[3:] == ["deployment"]:
+        flow = Deployment(uses=Upper, name="upper", protocol=protocol, port=port, host="127.0.0.1")
+    else:
+        flow = Flow(protocol=protocol, port=port, host="127.0.0.1").add(uses=Upper, name="upper")
     with flow:
         tmp = port_file + ".tmp"
         with open(tmp, "w") as f:
