@@ -518,27 +518,71 @@ class Completion final : public GrpcPump::Op {
   void (Owner::*on_done_)(bool);
 };
 
-// One `/jina.JinaRPC/Call` on a GrpcPump: everything, the completions
-// included, runs on the pump's thread, so it needs no lock. As GrpcStream,
-// one write at a time (gRPC allows one outstanding) and reads throughout.
-class PumpedGrpcStream final : public RequestStream {
- public:
-  PumpedGrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer,
-                   bool tls, GrpcPump& pump)
+// What a call on a GrpcPump has whatever its kind: the call, its reads, how
+// it ends, and the count of its ops in flight, which its destructor waits
+// for (their tags point into it).
+class PumpedCall {
+ protected:
+  PumpedCall(grpc::GenericStub& stub, const std::string& method, const StreamOptions& options,
+             StreamObserver* observer, bool tls, GrpcPump& pump)
       : observer_(observer), format_(options.doc_format), tls_(tls), pump_(pump) {
     configure(context_, options);
     // The headers go with the first write (or the half-close): StartCall
     // then sends nothing and completes no tag, and writes may start at once.
     context_.set_initial_metadata_corked(true);
-    call_ = stub.PrepareCall(&context_, kCallMethod, &pump_.queue());
+    call_ = stub.PrepareCall(&context_, method, &pump_.queue());
     call_->StartCall(nullptr);
-    call_->Read(&read_buffer_, &read_);
-    ops_ = 1;
+  }
+  ~PumpedCall() = default;
+
+  // Waits for every op of the call to complete (after a cancel, at once).
+  void drain() {
+    while (ops_ > 0) pump_.wait(StreamPump::Clock::time_point::max());
+  }
+
+  void start_read(GrpcPump::Op* tag) {
+    ++ops_;
+    call_->Read(&read_buffer_, tag);
+  }
+
+  // Asks how the call ended; `tag` then reports it (report_end()).
+  void start_finish(GrpcPump::Op* tag) {
+    ++ops_;
+    call_->Finish(&status_, tag);
+  }
+
+  void report_end() {
+    finished_ = true;
+    observer_->on_done(with_tls_hint(to_absl(status_), tls_));
+  }
+
+  StreamObserver* observer_;
+  DocFormat format_;  // of the responses
+  bool tls_;
+  GrpcPump& pump_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  int ops_ = 0;  // started and not yet completed (Completion counts them down)
+  grpc::ByteBuffer read_buffer_;
+  std::string joined_;  // a response read in several slices
+  grpc::Status status_;
+  bool finished_ = false;  // the observer got on_done
+};
+
+// One `/jina.JinaRPC/Call` on a GrpcPump: everything, the completions
+// included, runs on the pump's thread, so it needs no lock. As GrpcStream,
+// one write at a time (gRPC allows one outstanding) and reads throughout.
+class PumpedGrpcStream final : public RequestStream, private PumpedCall {
+ public:
+  PumpedGrpcStream(grpc::GenericStub& stub, const StreamOptions& options, StreamObserver* observer,
+                   bool tls, GrpcPump& pump)
+      : PumpedCall(stub, kCallMethod, options, observer, tls, pump) {
+    start_read(&read_);
   }
 
   ~PumpedGrpcStream() override {
     cancel();
-    while (ops_ > 0) pump_.wait(StreamPump::Clock::time_point::max());
+    drain();
   }
 
   void write(std::shared_ptr<const std::string> bytes) override {
@@ -617,60 +661,38 @@ class PumpedGrpcStream final : public RequestStream {
       // The call is over (the server ended it, or it broke): ask how.
       closed_ = true;
       queue_.clear();
-      ++ops_;
-      call_->Finish(&status_, &finished_tag_);
-      return;
+      return start_finish(&finished_tag_);
     }
     deliver_read(read_buffer_, *observer_, format_, joined_);
-    ++ops_;
-    call_->Read(&read_buffer_, &read_);
+    start_read(&read_);
   }
 
-  void on_finished(bool) {
-    finished_ = true;
-    observer_->on_done(with_tls_hint(to_absl(status_), tls_));
-  }
+  void on_finished(bool) { report_end(); }
 
-  StreamObserver* observer_;
-  DocFormat format_;  // of the responses
-  bool tls_;
-  GrpcPump& pump_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
   Completion<PumpedGrpcStream> read_{this, &PumpedGrpcStream::on_read};
   Completion<PumpedGrpcStream> written_{this, &PumpedGrpcStream::on_written};
   Completion<PumpedGrpcStream> half_closed_{this, &PumpedGrpcStream::on_half_closed};
   Completion<PumpedGrpcStream> finished_tag_{this, &PumpedGrpcStream::on_finished};
-  int ops_ = 0;  // started and not yet completed
-  grpc::ByteBuffer read_buffer_;
-  std::string joined_;
-  grpc::Status status_;
   std::deque<grpc::ByteBuffer> queue_;
   grpc::ByteBuffer current_;
   bool writing_ = false;
   bool half_close_requested_ = false;
-  bool closed_ = false;    // no more writes will be started
-  bool finished_ = false;  // the observer got on_done
+  bool closed_ = false;  // no more writes will be started
 };
 
 // One `/jina.JinaSingleDocumentRequestRPC/stream_doc` call on a GrpcPump:
 // the request goes out with the half-close, and each item is read only
 // after read_next(), so HTTP/2 flow control holds a server back whose items
 // nobody asked for yet.
-class PumpedDocStream final : public ItemStream {
+class PumpedDocStream final : public ItemStream, private PumpedCall {
  public:
   PumpedDocStream(grpc::GenericStub& stub, std::shared_ptr<const std::string> request,
                   const StreamOptions& options, StreamObserver* observer, bool tls, GrpcPump& pump)
-      : observer_(observer), format_(options.doc_format), tls_(tls), pump_(pump) {
-    configure(context_, options);
-    context_.set_initial_metadata_corked(true);
-    call_ = stub.PrepareCall(&context_, kStreamDocMethod, &pump_.queue());
-    call_->StartCall(nullptr);
+      : PumpedCall(stub, kStreamDocMethod, options, observer, tls, pump) {
     request_ = to_buffer(std::move(request));
+    ++ops_;
     call_->WriteLast(request_, grpc::WriteOptions(), &written_);
-    call_->Read(&read_buffer_, &read_);
-    ops_ = 2;
-    reading_ = true;
+    read_next();
   }
 
   ~PumpedDocStream() override {
@@ -678,14 +700,13 @@ class PumpedDocStream final : public ItemStream {
     // A call whose last read succeeded has no op left to fail: ask for its
     // end, which the cancel makes come at once.
     if (!reading_ && !finishing_) finish();
-    while (ops_ > 0) pump_.wait(StreamPump::Clock::time_point::max());
+    drain();
   }
 
   void read_next() override {
     if (reading_ || finishing_) return;
     reading_ = true;
-    ++ops_;
-    call_->Read(&read_buffer_, &read_);
+    start_read(&read_);
   }
 
   void cancel() override {
@@ -697,8 +718,7 @@ class PumpedDocStream final : public ItemStream {
 
   void finish() {
     finishing_ = true;
-    ++ops_;
-    call_->Finish(&status_, &finished_tag_);
+    start_finish(&finished_tag_);
   }
 
   void on_written(bool) {}  // a failed write fails the read too
@@ -709,28 +729,14 @@ class PumpedDocStream final : public ItemStream {
     deliver_read(read_buffer_, *observer_, format_, joined_, deliver_single_document);
   }
 
-  void on_finished(bool) {
-    finished_ = true;
-    observer_->on_done(with_tls_hint(to_absl(status_), tls_));
-  }
+  void on_finished(bool) { report_end(); }
 
-  StreamObserver* observer_;
-  DocFormat format_;
-  bool tls_;
-  GrpcPump& pump_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
   Completion<PumpedDocStream> read_{this, &PumpedDocStream::on_read};
   Completion<PumpedDocStream> written_{this, &PumpedDocStream::on_written};
   Completion<PumpedDocStream> finished_tag_{this, &PumpedDocStream::on_finished};
-  int ops_ = 0;
   grpc::ByteBuffer request_;
-  grpc::ByteBuffer read_buffer_;
-  std::string joined_;
-  grpc::Status status_;
   bool reading_ = false;
   bool finishing_ = false;
-  bool finished_ = false;
 };
 
 // One channel to the Flow and the stubs on it.
