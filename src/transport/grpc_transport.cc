@@ -251,7 +251,7 @@ void deliver_read(grpc::ByteBuffer& buffer, StreamObserver& observer, DocFormat 
       joined.clear();
       for (const auto& s : slices)
         joined.append(reinterpret_cast<const char*>(s.begin()), s.size());
-      deliver_serialized(observer, joined, format);
+      deliver(observer, joined, format);
     }
   }
   buffer.Clear();

@@ -156,6 +156,18 @@ TEST_F(ClientStreamDocTest, TheRangeFormReadsAsTheConsumerAsks) {
   EXPECT_FALSE(stream.next().has_value());  // over stays over
 }
 
+// A long stream read as fast as it comes: gRPC then hands over some items in
+// more than one slice, which must be parsed as items all the same.
+TEST_F(ClientStreamDocTest, ALongFastStreamArrivesWhole) {
+  long n = 0;
+  for (Document& d : client_.stream_doc("/tokens", Document().set_text("f"),
+                                        {.parameters = {{"n", 5000}}})) {
+    ASSERT_EQ(d.text(), std::string("f").append(std::to_string(n)));
+    ++n;
+  }
+  EXPECT_EQ(n, 5000);
+}
+
 TEST_F(ClientStreamDocTest, AnExecutorErrorAfterTwoItemsGivesTheItemsThenBadServer) {
   DocStream stream =
       client_.stream_doc("/fail_after", Document().set_text("e"), {.parameters = {{"n", 2}}});
