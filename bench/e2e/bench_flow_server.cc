@@ -1,17 +1,34 @@
 // The Flow every end-to-end benchmark client talks to: one Executor that
 // leaves the Documents as they are, so the numbers measure the clients and
-// the protocol, not an Executor. Serves gRPC, HTTP and WebSocket; prints
+// the protocol, not an Executor. Its streaming endpoint /stream emits, as
+// fast as the client reads, as many small Documents as the request
+// Document's text says (a number: jina's Python client sends the Document
+// but no parameters). Serves gRPC, HTTP and WebSocket; prints
 // "PORT <grpc port>", "HTTP_PORT <n>" and "WEBSOCKET_PORT <n>"; stops on
 // SIGTERM.
 #include <jina/jina.h>
 
+#include <cstdlib>
 #include <iostream>
+#include <string>
 
 namespace {
 class Echo : public jina::Executor {
  public:
-  Echo() { on_default(&Echo::echo); }
+  Echo() {
+    on_default(&Echo::echo);
+    on_stream("/stream", &Echo::stream);
+  }
   void echo(jina::ExecutorRequest&) {}
+  // Items "<request id>-<i>" with the text "tok <i>": about 50 bytes each on the wire.
+  void stream(const jina::Document& in, jina::DocEmitter& out) {
+    const long n = std::strtol(in.text().c_str(), nullptr, 10);
+    const std::string prefix = in.id() + "-";
+    for (long i = 0; i < n; ++i) {
+      const std::string number = std::to_string(i);
+      if (!out.emit(jina::Document(prefix + number).set_text("tok " + number))) return;
+    }
+  }
 };
 }  // namespace
 

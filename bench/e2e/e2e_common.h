@@ -93,6 +93,69 @@ inline void report(const std::string& client, const Args& a, long docs_received,
   std::cout << j.dump() << std::endl;
 }
 
+// The streaming benchmarks (stream_doc against the Flow's /stream endpoint):
+// `streams` streams one after the other, each asking for `items` items.
+struct StreamArgs {
+  int port = 0;
+  long streams = 10;
+  long items = 10000;
+};
+
+inline StreamArgs parse_stream_args(int argc, char** argv) {
+  StreamArgs a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--port")
+      a.port = std::stoi(v);
+    else if (k == "--streams")
+      a.streams = std::stol(v);
+    else if (k == "--items")
+      a.items = std::stol(v);
+  }
+  if (a.port == 0) {
+    std::cerr << "usage: " << argv[0] << " --port N [--streams N] [--items N]\n";
+    std::exit(2);
+  }
+  return a;
+}
+
+// Runs one untimed stream of one item (connecting, first-call costs), then
+// the timed streams. `run_stream(request_number, items, on_item)` runs one
+// stream to its end, calling on_item() as each item arrives. Prints the JSON
+// line (time to first item: from the start of the call to the first item in
+// hand, per stream); returns the exit status.
+template <class RunStream>
+int run_stream_bench(const std::string& client, const StreamArgs& a, RunStream run_stream) {
+  using Clock = std::chrono::steady_clock;
+  run_stream(-1L, 1L, [] {});
+  const double cpu0 = cpu_seconds();
+  const auto t0 = Clock::now();
+  long received = 0;
+  std::vector<double> first_ms;
+  for (long s = 0; s < a.streams; ++s) {
+    const auto start = Clock::now();
+    long got = 0;
+    run_stream(s, a.items, [&] {
+      if (got++ == 0)
+        first_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    });
+    received += got;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  nlohmann::json j = {{"client", client},
+                      {"streams", a.streams},
+                      {"items", a.items},
+                      {"items_received", received},
+                      {"seconds", seconds},
+                      {"items_per_s", received / seconds},
+                      {"cpu_s", cpu_seconds() - cpu0},
+                      {"peak_rss_mb", peak_rss_mb()},
+                      {"first_p50_ms", percentile(first_ms, 0.5)},
+                      {"first_p90_ms", percentile(first_ms, 0.9)}};
+  std::cout << j.dump() << std::endl;
+  return received == a.streams * a.items ? 0 : 1;
+}
+
 }  // namespace bench
 
 #endif  // JINA_BENCH_E2E_COMMON_H_
