@@ -20,27 +20,12 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then cmake --preset release -B "$build" >
 python="$(tests/interop/setup_venv.sh "$venv" tests/interop/requirements-http.txt)"
 reps="${REPS:-3}"
 work="$(mktemp -d)"
-flow=0
-stop_flow() {
-  if ((flow > 0)); then
-    kill -TERM "$flow" 2>/dev/null || true
-    for _ in $(seq 1 200); do kill -0 "$flow" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$flow" 2>/dev/null || true  # its gateway/Executor processes, if left
-    wait "$flow" 2>/dev/null || true
-    flow=0
-  fi
-}
-trap 'stop_flow; rm -rf "$work"' EXIT
+source bench/interop/jina_flow.sh
+trap 'stop_jina_flow; rm -rf "$work" "$jina_flow_dir"' EXIT
 results="$work/results.jsonl"
 
 for protocol in grpc http websocket; do
-  rm -f "$work/port"
-  # Its own process group, so that the Flow's children can be stopped with it.
-  setsid "$python" tests/interop/jina_flow.py "$protocol" "$work/port" >"$work/flow.log" 2>&1 &
-  flow=$!
-  for _ in $(seq 1 1200); do [[ -f "$work/port" ]] && break; sleep 0.1; done
-  [[ -f "$work/port" ]] || { echo "the $protocol Flow did not start"; cat "$work/flow.log"; exit 1; }
-  port="$(cat "$work/port")"
+  start_jina_flow "$python" "$protocol"
   for shape in "10000 100" "2000 1"; do
     set -- $shape
     for _ in $(seq 1 "$reps"); do
@@ -55,7 +40,7 @@ for protocol in grpc http websocket; do
       fi
     done
   done
-  stop_flow
+  stop_jina_flow
 done
 
 cp "$results" "$build/bench-interop-results.jsonl"  # the raw runs, kept
