@@ -11,8 +11,11 @@ start_bench_flow() {
   http_port="$(awk '/^HTTP_PORT /{print $2}' "$bench_flow_log")"
   ws_port="$(awk '/^WEBSOCKET_PORT /{print $2}' "$bench_flow_log")"
 }
-stop_bench_flow() {
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  rm -f "$bench_flow_log"
+stop_bench_flow() {  # once started; again or before any start, nothing
+  if ((${server:-0} > 0)); then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    rm -f "$bench_flow_log"
+    server=0
+  fi
 }

@@ -93,12 +93,16 @@ inline void report(const std::string& client, const Args& a, long docs_received,
   std::cout << j.dump() << std::endl;
 }
 
-// The streaming benchmarks (stream_doc against the Flow's /stream endpoint):
-// `streams` streams one after the other, each asking for `items` items.
+// The streaming benchmarks (stream_doc of a streaming endpoint that emits
+// as many items as the request Document's text says): `streams` streams one
+// after the other, each asking for `items` items.
 struct StreamArgs {
   int port = 0;
   long streams = 10;
   long items = 10000;
+  std::string endpoint = "/stream";
+  // jina-cpp only: "grpc" or "http" (Server-Sent Events).
+  std::string protocol = "grpc";
 };
 
 inline StreamArgs parse_stream_args(int argc, char** argv) {
@@ -111,9 +115,14 @@ inline StreamArgs parse_stream_args(int argc, char** argv) {
       a.streams = std::stol(v);
     else if (k == "--items")
       a.items = std::stol(v);
+    else if (k == "--endpoint")
+      a.endpoint = v;
+    else if (k == "--protocol")
+      a.protocol = v;
   }
   if (a.port == 0) {
-    std::cerr << "usage: " << argv[0] << " --port N [--streams N] [--items N]\n";
+    std::cerr << "usage: " << argv[0]
+              << " --port N [--streams N] [--items N] [--endpoint /stream] [--protocol grpc|http]\n";
     std::exit(2);
   }
   return a;
@@ -143,6 +152,7 @@ int run_stream_bench(const std::string& client, const StreamArgs& a, RunStream r
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   nlohmann::json j = {{"client", client},
+                      {"protocol", a.protocol},
                       {"streams", a.streams},
                       {"items", a.items},
                       {"items_received", received},

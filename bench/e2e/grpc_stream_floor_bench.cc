@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     char request_id[33];
     std::snprintf(request_id, sizeof request_id, "%032lx", n + 1);
     request.mutable_header()->set_request_id(request_id);
-    request.mutable_header()->set_exec_endpoint("/stream");
+    request.mutable_header()->set_exec_endpoint(a.endpoint);
     auto& fields = *request.mutable_document()->mutable_data();
     fields["id"].set_text("s" + std::to_string(n));
     fields["id"].set_type("id");

@@ -9,7 +9,9 @@ has a gateway too; over HTTP its gateway proxies to the Executor's own app).
   /fail raises ValueError;
   /params returns the parameters it got (they come back in __results__);
   /stream is a streaming (generator) endpoint: 3 items "<text>:tok<i>" with
-  ids "<id>-<i>", 0.2 s apart (gRPC stream_doc, HTTP Server-Sent Events).
+  ids "<id>-<i>", 0.2 s apart (gRPC stream_doc, HTTP Server-Sent Events);
+  /stream_n streams as many items as the Document's text says, as fast as
+  it can (FLOW=jina bench/e2e/stream_run.sh).
 """
 import asyncio
 import os
@@ -45,6 +47,11 @@ class Upper(Executor):
         for i in range(3):
             await asyncio.sleep(0.2)
             yield TextDoc(id=f"{doc.id}-{i}", text=f"{doc.text}:tok{i}")
+
+    @requests(on="/stream_n")
+    async def stream_n(self, doc: TextDoc, **kwargs) -> TextDoc:
+        for i in range(int(doc.text)):
+            yield TextDoc(id=f"{doc.id}-{i}", text=f"tok {i}")
 
 
 def free_port():
