@@ -20,7 +20,7 @@ class Echo : public jina::Executor {
     on_stream("/stream", &Echo::stream);
   }
   void echo(jina::ExecutorRequest&) {}
-  // Items "<request id>-<i>" with the text "tok <i>": about 50 bytes each on the wire.
+  // Items "<request id>-<i>" with the text "tok <i>": ~80 bytes each on the wire.
   void stream(const jina::Document& in, jina::DocEmitter& out) {
     const long n = std::strtol(in.text().c_str(), nullptr, 10);
     const std::string prefix = in.id() + "-";

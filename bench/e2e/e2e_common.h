@@ -121,8 +121,9 @@ inline StreamArgs parse_stream_args(int argc, char** argv) {
       a.protocol = v;
   }
   if (a.port == 0) {
-    std::cerr << "usage: " << argv[0]
-              << " --port N [--streams N] [--items N] [--endpoint /stream] [--protocol grpc|http]\n";
+    std::cerr
+        << "usage: " << argv[0]
+        << " --port N [--streams N] [--items N] [--endpoint /stream] [--protocol grpc|http]\n";
     std::exit(2);
   }
   return a;

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5));
   auto stub = jina::JinaSingleDocumentRequestRPC::NewStub(channel);
   bool failed = false;
-  const int rc = bench::run_stream_bench("grpc-floor", a, [&](long n, long items, const auto& on_item) {
+  auto run_stream = [&](long n, long items, const auto& on_item) {
     jina::SingleDocumentRequestProto request;
     char request_id[33];
     std::snprintf(request_id, sizeof request_id, "%032lx", n + 1);
@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       std::cerr << "stream_doc failed: " << status.error_message() << "\n";
       failed = true;
     }
-  });
+  };
+  const int rc = bench::run_stream_bench("grpc-floor", a, run_stream);
   return failed ? 1 : rc;
 }

@@ -1,8 +1,8 @@
 """Jina's Python client (3.34) reading a streaming endpoint (the benchmark
 Flow's /stream, or a jina Flow's) with stream_doc over gRPC or HTTP (SSE),
-measured like cpp_stream_bench: one untimed stream
-of one item, then `--streams` streams of `--items` items one after the other;
-one JSON line with time to first item, items/s, CPU seconds and peak RSS."""
+measured like cpp_stream_bench: one untimed stream of one item, then
+`--streams` streams of `--items` items one after the other; one JSON line
+with time to first item, items/s, CPU seconds and peak RSS."""
 import argparse
 import asyncio
 import json
@@ -46,7 +46,8 @@ async def main(a):
         received += await stream(client, a.endpoint, n, a.items, first_ms)
     seconds = time.perf_counter() - t0
     return {"client": "python-jina", "protocol": a.protocol, "streams": a.streams, "items": a.items,
-            "items_received": received, "seconds": seconds, "items_per_s": received / seconds, "cpu_s": cpu() - cpu0,
+            "items_received": received, "seconds": seconds, "items_per_s": received / seconds,
+            "cpu_s": cpu() - cpu0,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "first_p50_ms": percentile(first_ms, 0.5), "first_p90_ms": percentile(first_ms, 0.9)}
 

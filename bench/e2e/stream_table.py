@@ -1,7 +1,6 @@
 """The Markdown table of the streaming benchmark (bench/e2e/stream_run.sh)
-from its JSON lines: per protocol, workload
-and client, the medians of the runs, with ratios to the raw-gRPC floor and
-to Jina's Python client.
+from its JSON lines: per protocol, workload and client, the medians of the
+runs, with ratios to the raw-gRPC floor and to Jina's Python client.
 Usage: stream_table.py <results.jsonl> <runs per cell>"""
 import json
 import statistics

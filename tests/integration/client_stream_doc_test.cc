@@ -160,8 +160,8 @@ TEST_F(ClientStreamDocTest, TheRangeFormReadsAsTheConsumerAsks) {
 // more than one slice, which must be parsed as items all the same.
 TEST_F(ClientStreamDocTest, ALongFastStreamArrivesWhole) {
   long n = 0;
-  for (Document& d : client_.stream_doc("/tokens", Document().set_text("f"),
-                                        {.parameters = {{"n", 5000}}})) {
+  for (Document& d :
+       client_.stream_doc("/tokens", Document().set_text("f"), {.parameters = {{"n", 5000}}})) {
     ASSERT_EQ(d.text(), std::string("f").append(std::to_string(n)));
     ++n;
   }
