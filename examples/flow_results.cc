@@ -1,5 +1,6 @@
 // An Executor method that returns a JSON object: the Flow collects it in the
-// response's parameters["__results__"] under the Executor's name.
+// response's parameters["__results__"] under the Executor's replica name,
+// "my_executor/rep-0", as a jina Flow does.
 #include <jina/jina.h>
 
 #include <iostream>

@@ -19,8 +19,8 @@
 //     next Executor;
 //   * a DocumentArray: it replaces the docs;
 //   * a JSON object: it is stored in the response's
-//     `parameters["__results__"][<executor name>]`, and the docs go on as for
-//     nothing. Any other JSON (a number, an array, ...) is an error.
+//     `parameters["__results__"]["<executor name>/rep-0"]` (jina's key), and
+//     the docs go on as for nothing. Any other JSON (a number, an array, ...) is an error.
 // A method that throws fails the request: the response carries
 // header.status ERROR with the exception (see jina::Status), the docs as the
 // failing Executor left them, and no Executor after it runs.

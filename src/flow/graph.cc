@@ -41,7 +41,9 @@ bool matches_target(const std::optional<std::regex>& target, const std::string& 
 }
 
 // Calls `handler` and returns the docs it passes on; a JSON result goes into
-// `results` under `name`. Throws what the handler throws.
+// `results` under the Executor's replica name, `<name>/rep-0`, the key a jina
+// 3.34 Flow uses (each Executor of the local Flow is one replica). Throws
+// what the handler throws.
 DocumentArray invoke(const std::string& name, const Executor::Handler& handler,
                      ExecutorRequest& call, nlohmann::json& results) {
   ExecutorResult result = handler(call);
@@ -51,7 +53,7 @@ DocumentArray invoke(const std::string& name, const Executor::Handler& handler,
       throw InvalidArgument("Executor \"" + name +
                             "\" returned JSON that is not an object: " + value->dump());
     }
-    results[name] = std::move(*value);
+    results[name + "/rep-0"] = std::move(*value);
   }
   return std::move(call.docs);
 }

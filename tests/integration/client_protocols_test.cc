@@ -116,8 +116,8 @@ TEST_P(ClientProtocolsTest, ResponsesCarryResultsAndRoutes) {
   std::vector<Response> rs =
       client_.post_responses("/stats", texts(3), {.parameters = {{"hello", "world"}}});
   ASSERT_EQ(rs.size(), 1u);
-  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["docs"], 3);
-  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["hello"], "world");
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["docs"], 3);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["hello"], "world");
   EXPECT_FALSE(rs[0].header().request_id().empty());
   if (GetParam() == Protocol::kHttp) {
     GTEST_SKIP() << "jina's docarray-v2 HTTP gateway answers {data, parameters, header} only: "
@@ -133,15 +133,15 @@ TEST_P(ClientProtocolsTest, ParametersReachTheExecutor) {
   std::vector<Response> rs =
       client_.post_responses("/params", texts(1), {.parameters = {{"k", "v"}, {"n", 2}}});
   ASSERT_EQ(rs.size(), 1u);
-  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["seen"]["k"], "v");
-  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["seen"]["n"], 2);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["seen"]["k"], "v");
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["seen"]["n"], 2);
 }
 
 TEST_P(ClientProtocolsTest, NoInputsSendsOneParametersOnlyRequest) {
   std::vector<Response> rs = client_.post_responses("/stats", {}, {.parameters = {{"hello", "x"}}});
   ASSERT_EQ(rs.size(), 1u);
-  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["docs"], 0);
-  EXPECT_EQ(rs[0].parameters()["__results__"]["upper"]["hello"], "x");
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["docs"], 0);
+  EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["hello"], "x");
 }
 
 TEST_P(ClientProtocolsTest, EmptyInputsReturnNoDocs) {

@@ -56,7 +56,7 @@ TEST(ExamplesTest, JsonResultsUnderResults) {
   ExampleRun r = run_example("flow_results");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output,
-              HasSubstr("\"__results__\":{\"my_executor\":{\"internal_parameter\":20.0}}"));
+              HasSubstr("\"__results__\":{\"my_executor/rep-0\":{\"internal_parameter\":20.0}}"));
 }
 
 TEST(ExamplesTest, DefaultBinding) {

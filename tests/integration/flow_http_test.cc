@@ -132,7 +132,7 @@ TEST_F(FlowHttpTest, ASingleDocLendsItsIdToTheRequest) {
 TEST_F(FlowHttpTest, ExecutorResultsComeBackInParameters) {
   auto reply = http_post(port_, "/params", R"({"data":[],"parameters":{"k":"v"}})");
   ASSERT_EQ(reply.status, 200) << reply.body;
-  EXPECT_EQ(reply.json()["parameters"]["__results__"]["upper"]["seen"]["k"], "v");
+  EXPECT_EQ(reply.json()["parameters"]["__results__"]["upper/rep-0"]["seen"]["k"], "v");
 }
 
 TEST_F(FlowHttpTest, BadRequestsGetFastApiStatuses) {

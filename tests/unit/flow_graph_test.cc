@@ -94,15 +94,15 @@ TEST(FlowGraphTest, JsonResultGoesUnderResultsByExecutorName) {
             lambda([](ExecutorRequest& req) {
               // Downstream Executors see upstream results.
               return nlohmann::json{
-                  {"seen", req.parameters["__results__"]["my_executor"]["internal_parameter"]}};
+                  {"seen", req.parameters["__results__"]["my_executor/rep-0"]["internal_parameter"]}};
             }),
             {"my_executor"}}});
   Response r =
       g.process(request("/status", DocumentArray{Document().set_text("kept")}, {{"top_k", 3}}));
   EXPECT_EQ(r.parameters()["top_k"], 3);
-  EXPECT_EQ(r.parameters()["__results__"]["my_executor"],
+  EXPECT_EQ(r.parameters()["__results__"]["my_executor/rep-0"],
             nlohmann::json({{"internal_parameter", 20}}));
-  EXPECT_EQ(r.parameters()["__results__"]["reader"]["seen"], 20);
+  EXPECT_EQ(r.parameters()["__results__"]["reader/rep-0"]["seen"], 20);
   EXPECT_THAT(r.docs().texts(), ElementsAre("kept"));
 }
 
