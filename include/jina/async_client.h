@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -354,6 +355,15 @@ class AsyncClient {
   // stream holds the connection: this client's destructor does not end it.
   DocStream stream_doc(std::string_view endpoint, Document document,
                        const StreamDocOptions& options = {});
+
+  // As Client::mutate (GraphQL: only docarray-v1 HTTP gateways started with
+  // `--expose-graphql-endpoint` serve it), without waiting: the exchange runs
+  // on a thread of its own and the future holds the gateway's JSON answer or
+  // the exception Client::mutate would throw. Dropping the future does not
+  // wait for it; the exchange holds the connection until it ends (within
+  // `timeout` seconds), even past this client's destructor.
+  std::future<nlohmann::json> mutate(std::string mutation, nlohmann::json variables = nullptr,
+                                     double timeout = 10.0);
 
   // "host:port" this client connects to.
   std::string target() const;

@@ -260,6 +260,9 @@ class Client {
   static DocStream stream_doc_on(std::shared_ptr<internal::ClientCore> core,
                                  std::string_view endpoint, Document document,
                                  const StreamDocOptions& options);
+  // mutate() on the connection of `core`.
+  static nlohmann::json mutate_on(internal::ClientCore& core, std::string_view mutation,
+                                  const nlohmann::json& variables, double timeout);
   Client(std::shared_ptr<internal::Transport> transport, ClientOptions options);
 
   std::shared_ptr<internal::ClientCore> core_;

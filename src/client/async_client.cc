@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -753,6 +754,19 @@ ResponseStream AsyncClient::stream(std::string_view endpoint, AsyncInputs inputs
 DocStream AsyncClient::stream_doc(std::string_view endpoint, Document document,
                                   const StreamDocOptions& options) {
   return Client::stream_doc_on(core_->client(), endpoint, std::move(document), options);
+}
+
+std::future<nlohmann::json> AsyncClient::mutate(std::string mutation, nlohmann::json variables,
+                                                double timeout) {
+  // GraphQL is one rare blocking exchange: a thread of its own keeps it off
+  // the post loops and the users' callback executor. Detached (not
+  // std::async), so that a dropped future does not wait.
+  std::packaged_task<nlohmann::json()> task(
+      [core = core_->client(), mutation = std::move(mutation), variables = std::move(variables),
+       timeout] { return Client::mutate_on(*core, mutation, variables, timeout); });
+  std::future<nlohmann::json> answer = task.get_future();
+  std::thread(std::move(task)).detach();
+  return answer;
 }
 
 std::string AsyncClient::target() const { return core_->transport().target(); }

@@ -133,13 +133,18 @@ nlohmann::json Client::status(double timeout) const {
 
 nlohmann::json Client::mutate(std::string_view mutation, const nlohmann::json& variables,
                               double timeout) const {
+  return mutate_on(*core_, mutation, variables, timeout);
+}
+
+nlohmann::json Client::mutate_on(internal::ClientCore& core, std::string_view mutation,
+                                 const nlohmann::json& variables, double timeout) {
   nlohmann::json body = {{"query", std::string(mutation)},
                          {"variables", variables.is_null() ? nlohmann::json::object() : variables}};
-  auto result = core_->transport().graphql(body, internal::seconds(timeout));
+  auto result = core.transport().graphql(body, internal::seconds(timeout));
   if (result.ok()) return *std::move(result);
   const absl::Status& status = result.status();
-  internal::throw_error_for(status.code(),
-                            "GraphQL at " + target() + " failed: " + std::string(status.message()));
+  internal::throw_error_for(status.code(), "GraphQL at " + core.transport().target() +
+                                               " failed: " + std::string(status.message()));
 }
 
 DocFormat Client::doc_format() const { return core_->doc_format(); }

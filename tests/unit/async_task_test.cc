@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <ranges>
@@ -998,6 +999,63 @@ TEST_F(AsyncClientTest, AQueueFedByAnotherThread) {
   DocumentArray out = task.get();
   producer.join();
   EXPECT_EQ(out.size(), 100u);
+}
+
+// Answers GraphQL once released: the echo of the variables, or an error for
+// the query "bad".
+class GraphqlTransport : public testing::MockTransport {
+ public:
+  absl::StatusOr<nlohmann::json> graphql(const nlohmann::json& body, Duration) override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return released_; });
+    if (body["query"] == "bad") return absl::InvalidArgumentError("no such field");
+    return nlohmann::json{{"data", {{"echo", body["variables"]}}}};
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+};
+
+TEST(AsyncClientMutateTest, ReturnsAtOnceAndTheFutureHoldsTheAnswer) {
+  auto transport = std::make_shared<GraphqlTransport>();
+  AsyncClient ac = internal::ClientAccess::async_client(transport, {});
+  std::future<nlohmann::json> answer = ac.mutate("mutation { x }", {{"k", 1}});
+  EXPECT_EQ(answer.wait_for(50ms), std::future_status::timeout);  // not waited for in mutate()
+  transport->release();
+  EXPECT_EQ(answer.get()["data"]["echo"]["k"], 1);
+}
+
+TEST(AsyncClientMutateTest, TheFutureHoldsTheErrorClientMutateThrows) {
+  auto transport = std::make_shared<GraphqlTransport>();
+  transport->release();
+  AsyncClient ac = internal::ClientAccess::async_client(transport, {});
+  std::future<nlohmann::json> answer = ac.mutate("bad");
+  try {
+    answer.get();
+    FAIL() << "expected InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no such field"));
+  }
+  // A transport without GraphQL (gRPC, WebSocket) fails the future alike.
+  AsyncClient plain = internal::ClientAccess::async_client(std::make_shared<EchoTransport>(), {});
+  EXPECT_THROW(plain.mutate("mutation { x }").get(), Error);
+}
+
+TEST(AsyncClientMutateTest, OutlivesItsClientAndItsFuture) {
+  auto transport = std::make_shared<GraphqlTransport>();
+  {
+    AsyncClient ac = internal::ClientAccess::async_client(transport, {});
+    (void)ac.mutate("mutation { x }");  // the dropped future does not wait
+  }
+  transport->release();  // the exchange ends after the client is gone
+  std::this_thread::sleep_for(50ms);
 }
 
 }  // namespace
