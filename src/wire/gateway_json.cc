@@ -37,6 +37,43 @@ std::string json_text(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+namespace {
+
+void put_python_json(std::string& out, const json& j) {
+  if (j.is_object()) {
+    out += '{';
+    bool first = true;
+    auto put_member = [&](const std::string& key, const json& value) {
+      if (!first) out += ", ";
+      first = false;
+      out += json(key).dump(-1, ' ', true, json::error_handler_t::replace);
+      out += ": ";
+      put_python_json(out, value);
+    };
+    if (auto id = j.find("id"); id != j.end()) put_member("id", *id);
+    for (const auto& [key, value] : j.items())
+      if (key != "id") put_member(key, value);
+    out += '}';
+  } else if (j.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      if (i > 0) out += ", ";
+      put_python_json(out, j[i]);
+    }
+    out += ']';
+  } else {
+    out += j.dump(-1, ' ', true, json::error_handler_t::replace);
+  }
+}
+
+}  // namespace
+
+std::string python_json_text(const json& j) {
+  std::string out;
+  put_python_json(out, j);
+  return out;
+}
+
 json status_to_json(const Status& status) {
   json out = {{"code", static_cast<int>(status.code())}, {"description", status.description()}};
   if (status.exception().empty()) {

@@ -24,6 +24,10 @@ std::string json_string_field(const nlohmann::json& object, std::string_view sna
 // JSON text as a gateway sends and expects it: compact, and bytes that are
 // not UTF-8 replaced (U+FFFD) rather than thrown on.
 std::string json_text(const nlohmann::json& j);
+// JSON text as Python's json.dumps writes it, as jina's SSE events carry
+// Documents: ", " and ": " separators, non-ASCII escaped (\u00e9), an "id"
+// key first in each object (docarray's field order), the others sorted.
+std::string python_json_text(const nlohmann::json& j);
 
 // A StatusProto as the gateways write it ({code, description, exception}),
 // and back (code 0 or "SUCCESS" is success, anything else an error).

@@ -10,12 +10,14 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "jina/document.h"
 #include "transport/http_codec.h"
+#include "wire/gateway_json.h"
 
 namespace jina {
 namespace {
@@ -278,6 +280,18 @@ TEST(SseCodecTest, ItemsAreDocuments) {
     ASSERT_FALSE(broken.ok()) << bad;
     EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss) << bad;
   }
+}
+
+// The JSON of jina's events is Python's json.dumps (sse_unicode_response.http).
+TEST(SseWriterTest, DocumentsAreWrittenAsPythonDoes) {
+  Document d("d1-0");
+  d.set_text("h\u00e9llo\n\u2603:tok0");
+  d.tags() = {{"b", {1, 2.5, nullptr}}, {"a", true}};
+  EXPECT_EQ(wire::python_json_text(d.to_json()),
+            R"({"id": "d1-0", "tags": {"a": true, "b": [1, 2.5, null]}, )"
+            R"("text": "h\u00e9llo\n\u2603:tok0"})");
+  EXPECT_EQ(wire::python_json_text(json::object()), "{}");
+  EXPECT_EQ(wire::python_json_text(json::array()), "[]");
 }
 
 }  // namespace
