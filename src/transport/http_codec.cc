@@ -360,6 +360,14 @@ absl::StatusOr<DataRequest> sse_item_from(std::string_view data, const std::stri
   return response;
 }
 
+std::optional<Status> sse_error_status(std::string_view data) {
+  json j = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("code") || !j.contains("description")) return std::nullopt;
+  Status status = status_from_json(j);
+  if (status.ok()) return std::nullopt;
+  return status;
+}
+
 absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
                                                const DataRequest& request) {
   const Header& header = request.header();

@@ -108,6 +108,10 @@ absl::Status sse_answer_status(int status, std::string_view content_type, std::s
 // An `update` event's data (a Document's JSON) as a Response with that one
 // Document and `exec_endpoint`; DATA_LOSS when it is not a Document.
 absl::StatusOr<DataRequest> sse_item_from(std::string_view data, const std::string& exec_endpoint);
+// An `error` event's data as the Executor's error: a StatusProto's JSON
+// with an error code (the local Flow sends the Executor's exception so);
+// nullopt for anything else.
+std::optional<Status> sse_error_status(std::string_view data);
 
 // GET /dry_run's StatusProto JSON: OK for code 0, kInternal with the
 // description otherwise.

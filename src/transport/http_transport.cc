@@ -746,6 +746,12 @@ class SseCall final : public Watched, public std::enable_shared_from_this<SseCal
           co_return;
         } else if (e.type == "error") {
           // jina sends none; a server that says why it stops is believed.
+          // The local Flow's Executor error: BadServer, as over gRPC.
+          if (std::optional<Status> status = sse_error_status(e.data)) {
+            DataRequest error_item;
+            error_item.header().set_exec_endpoint(exec_endpoint_).set_status(std::move(*status));
+            observer_->on_response(std::move(error_item), e.data.size());
+          }
           co_return finish(absl::UnknownError(what_ +
                                               ": the stream ended with an error event after " +
                                               items_text() + ": " + e.data.substr(0, 300)));

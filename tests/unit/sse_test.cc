@@ -282,6 +282,19 @@ TEST(SseCodecTest, ItemsAreDocuments) {
   }
 }
 
+TEST(SseCodecTest, AnErrorEventWithAStatusIsTheExecutorsError) {
+  const std::string data =
+      R"j({"code": 1, "description": "ValueError('boom')", "exception": {"name": "ValueError", )j"
+      R"j("args": ["boom"], "stacks": [], "executor": "e"}})j";
+  std::optional<Status> status = internal::sse_error_status(data);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_FALSE(status->ok());
+  EXPECT_EQ(status->description(), "ValueError('boom')");
+  EXPECT_EQ(status->exception().executor(), "e");
+  for (const char* other : {"ValueError('boom')", "{}", R"({"code": 0, "description": ""})", "[1]"})
+    EXPECT_FALSE(internal::sse_error_status(other).has_value()) << other;
+}
+
 // The JSON of jina's events is Python's json.dumps (sse_unicode_response.http).
 TEST(SseWriterTest, DocumentsAreWrittenAsPythonDoes) {
   Document d("d1-0");
