@@ -28,7 +28,8 @@
 //
 // Served over HTTP and WebSocket as jina's gateways do (docarray v2: POST
 // /<endpoint>, "/default" for the default binding, an Executor error is a
-// 500 {"detail": ...}; v1: POST /post and the CRUD routes), with GET /,
+// 500 {"detail": ...}; streaming endpoints as Server-Sent Events on GET
+// /<endpoint>; v1: POST /post and the CRUD routes), with GET /,
 // /status, /dry_run and /openapi.json; WebSocket "/" takes binary frames of
 // serialized requests until a single 0x00 byte, and "/dry_run".
 //
@@ -108,11 +109,16 @@ struct FlowOptions {
   // connection until one is written: the client is slowed down (TCP
   // backpressure), not failed, as a gRPC Call stream at its prefetch. Positive.
   int max_in_flight_per_websocket = 1000;
-  // stream_doc calls running at once in the whole Flow. Each runs its
-  // streaming method on a thread of its own (not one of `workers`: it may
-  // wait in emit() for as long as its client reads slowly). Further calls
-  // fail with RESOURCE_EXHAUSTED. Positive.
+  // Streaming calls running at once in the whole Flow (gRPC stream_doc and
+  // HTTP Server-Sent Events together). Each runs its streaming method on a
+  // thread of its own (not one of `workers`: it may wait in emit() for as
+  // long as its client reads slowly). Further calls fail with
+  // RESOURCE_EXHAUSTED (HTTP: 503). Positive.
   int max_stream_calls = 256;
+  // Over HTTP, streams are Server-Sent Events: while a streaming method is
+  // silent, a `: ping` comment goes out this often (jina: 15 s), so that
+  // proxies and clients see a live connection. Positive.
+  std::chrono::milliseconds sse_ping_interval{15000};
 };
 
 // How an Executor takes part in a Flow.

@@ -111,6 +111,8 @@ void Flow::start() {
   if (o.max_in_flight_per_websocket <= 0)
     throw InvalidArgument("Flow: max_in_flight_per_websocket must be positive");
   if (o.max_stream_calls <= 0) throw InvalidArgument("Flow: max_stream_calls must be positive");
+  if (o.sse_ping_interval.count() <= 0)
+    throw InvalidArgument("Flow: sse_ping_interval must be positive");
   const int max_request_bytes = o.max_message_bytes > 0
                                     ? std::min(o.max_request_bytes, o.max_message_bytes)
                                     : o.max_request_bytes;
@@ -142,7 +144,7 @@ void Flow::start() {
       bound_ports.push_back(grpc->port());
     } else {
       web.push_back(std::make_unique<flow::WebServer>(
-          *graph, *pool,
+          *graph, *pool, *streams,
           flow::WebServerOptions{.host = o.host,
                                  .port = ports[i],
                                  .doc_format = o.doc_format,
@@ -152,7 +154,8 @@ void Flow::start() {
                                  .tls_key_file = o.ssl_keyfile,
                                  .max_connections = o.max_web_connections,
                                  .idle_timeout = o.web_idle_timeout,
-                                 .max_ws_in_flight = o.max_in_flight_per_websocket}));
+                                 .max_ws_in_flight = o.max_in_flight_per_websocket,
+                                 .sse_ping_interval = o.sse_ping_interval}));
       bound_ports.push_back(web.back()->port());
     }
   }

@@ -1,5 +1,6 @@
 #include "flow/web_routes.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "flow/info.h"
 #include "jina/document.h"
@@ -41,6 +43,50 @@ std::string timestamp_json(Route::TimePoint t) {
   std::size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
   std::snprintf(text + n, sizeof(text) - n, ".%09ldZ", fraction);
   return text;
+}
+
+// A query string's value or name: '+' is a space, %XX a byte.
+std::string url_decoded(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// The query of `target` as a JSON object of strings, as jina's SSE route
+// takes a Document's fields when the request has no body.
+json query_fields(std::string_view target) {
+  json fields = json::object();
+  const std::size_t start = target.find('?');
+  if (start == std::string_view::npos) return fields;
+  std::string_view query = target.substr(start + 1);
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    if (pair.empty()) continue;
+    const std::size_t equals = pair.find('=');
+    std::string value =
+        equals == std::string_view::npos ? std::string() : url_decoded(pair.substr(equals + 1));
+    fields[url_decoded(pair.substr(0, equals))] = std::move(value);
+  }
+  return fields;
+}
+
+HttpResponse method_not_allowed(beast::string_view allowed) {
+  HttpResponse response = detail_response(http::status::method_not_allowed, "Method Not Allowed");
+  response.set(http::field::allow, allowed);
+  return response;
 }
 
 json operation(std::string summary, bool with_body) {
@@ -114,17 +160,20 @@ void HttpRoutes::build_routes() {
   paths["/"]["get"] = operation("Get the health of Jina Gateway service", false);
   paths["/status"]["get"] = operation("Get the status of Jina service", false);
   paths["/dry_run"]["get"] = operation("Get the readiness of Jina Flow service", false);
-  auto add = [&](std::string path, http::verb method, std::string endpoint) {
+  auto add = [&](std::string path, http::verb method, std::string endpoint, bool streams = false) {
     std::string verb(http::to_string(method));
     for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     paths[path][verb] = operation("Endpoint " + path, true);
-    routes_[std::move(path)] = HttpRoute{method, std::move(endpoint)};
+    routes_[std::move(path)] = HttpRoute{method, std::move(endpoint), streams};
   };
   if (options_.doc_format == DocFormat::kV2) {
+    // jina's SSE routes: GET only, and no POST for a streaming endpoint.
+    const std::vector<std::string> streaming = graph_.stream_endpoints();
     for (const std::string& endpoint : graph_.endpoints()) {
       if (endpoint == kDryRunEndpoint || endpoint.empty() || endpoint.front() != '/') continue;
       if (endpoint == "/" || endpoint == "/status" || endpoint == "/dry_run") continue;
-      add(endpoint, http::verb::post, endpoint);
+      const bool streams = std::binary_search(streaming.begin(), streaming.end(), endpoint);
+      add(endpoint, streams ? http::verb::get : http::verb::post, endpoint, streams);
     }
   } else {
     add("/post", http::verb::post, "");
@@ -165,11 +214,15 @@ asio::awaitable<HttpResponse> HttpRoutes::respond(HttpRequest request) {
   auto route = routes_.find(path);
   if (route == routes_.end()) {
     bool known = path == "/" || path == "/status" || path == "/openapi.json" || path == "/dry_run";
-    co_return known ? detail_response(http::status::method_not_allowed, "Method Not Allowed")
+    co_return known ? method_not_allowed("GET")
                     : detail_response(http::status::not_found, "Not Found");
   }
   if (route->second.method != method)
-    co_return detail_response(http::status::method_not_allowed, "Method Not Allowed");
+    co_return method_not_allowed(http::to_string(route->second.method));
+  if (route->second.streams) {  // the web server serves these (stream_request)
+    co_return detail_response(http::status::internal_server_error,
+                              "a streaming endpoint is served as Server-Sent Events");
+  }
   std::function<HttpResponse(bool)> work = [this, endpoint = route->second.endpoint,
                                             body = std::move(request.body())](bool stopping) {
     if (stopping) return detail_response(http::status::service_unavailable, "the Flow is stopping");
@@ -179,6 +232,29 @@ asio::awaitable<HttpResponse> HttpRoutes::respond(HttpRequest request) {
   auto executor = co_await asio::this_coro::executor;
   HttpResponse response = co_await work_.on_pool(executor, std::move(work));
   co_return response;
+}
+
+std::optional<std::variant<DataRequest, HttpResponse>> HttpRoutes::stream_request(
+    const HttpRequest& request) const {
+  if (request.method() != http::verb::get) return std::nullopt;
+  auto route = routes_.find(path_of(request.target()));
+  if (route == routes_.end() || !route->second.streams) return std::nullopt;
+  json fields;
+  if (request.body().empty()) {
+    fields = query_fields(std::string_view(request.target().data(), request.target().size()));
+  } else {
+    fields = json::parse(request.body(), nullptr, false);
+    if (fields.is_discarded()) return unprocessable("", "the body is not JSON");
+  }
+  if (!fields.is_object()) return unprocessable("", "a Document (a JSON object) is required");
+  DataRequest stream_request;
+  try {
+    stream_request.set_docs(DocumentArray{Document::from_json(fields)});
+  } catch (const std::exception& e) {
+    return unprocessable("", e.what());
+  }
+  stream_request.header().set_request_id(new_id()).set_exec_endpoint(route->second.endpoint);
+  return stream_request;
 }
 
 // --- HTTP bodies, on the pool -----------------------------------------------

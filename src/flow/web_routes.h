@@ -1,13 +1,16 @@
 // The web server's HTTP routes (web_server.h): GET /, /status, /dry_run and
-// /openapi.json, and POST (v1: also PUT, DELETE) to the Executors' endpoints,
-// with the JSON codecs of wire/gateway_json.h. Beast: include from the web
+// /openapi.json, POST (v1: also PUT, DELETE) to the Executors' endpoints,
+// with the JSON codecs of wire/gateway_json.h, and GET to the streaming
+// endpoints (served by web_sse.h). Beast: include from the web
 // server's files only (web_common.h).
 #ifndef JINA_SRC_FLOW_WEB_ROUTES_H_
 #define JINA_SRC_FLOW_WEB_ROUTES_H_
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <variant>
 
 #include "flow/graph.h"
 #include "flow/web_common.h"
@@ -24,10 +27,19 @@ class HttpRoutes {
   // the coroutine resumes on the caller's executor.
   asio::awaitable<HttpResponse> respond(HttpRequest request);
 
+  // For GET /<streaming endpoint> (docarray v2, the first Executor's
+  // on_stream endpoints, as jina's SSE route): the stream_doc request that
+  // the body carries (the Document's JSON; without a body, its fields in the
+  // query), or the 422 refusing it. nullopt for any other request: respond()
+  // answers it.
+  std::optional<std::variant<DataRequest, HttpResponse>> stream_request(
+      const HttpRequest& request) const;
+
  private:
   struct HttpRoute {
     http::verb method;
     std::string endpoint;  // exec_endpoint; empty: from the body (v1 /post)
+    bool streams = false;  // GET, served as Server-Sent Events
   };
 
   void build_routes();

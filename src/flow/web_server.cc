@@ -11,11 +11,13 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "flow/web_common.h"
 #include "flow/web_routes.h"
 #include "flow/web_socket.h"
+#include "flow/web_sse.h"
 #include "jina/error.h"
 
 namespace jina::flow::web {
@@ -36,10 +38,11 @@ asio::awaitable<void> end_stream(TlsStream& stream) {
 
 class Server {
  public:
-  Server(const Graph& graph, WorkerPool& pool, WebServerOptions options)
+  Server(const Graph& graph, WorkerPool& pool, StreamRunner& streams, WebServerOptions options)
       : options_(std::move(options)),
         work_(pool),
         routes_(graph, options_, work_),
+        sse_(graph, streams, options_),
         ws_(graph, options_, work_) {
     if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) load_tls();
     ioc_.emplace(options_.io_threads);
@@ -59,6 +62,7 @@ class Server {
       acceptor_->close(ec);
     });
     work_.wait_idle(options_.shutdown_grace);
+    sse_.shutdown();
     work_.stop();
     ioc_->stop();
     for (std::thread& t : threads_) t.join();
@@ -215,7 +219,19 @@ class Server {
         co_return;
       }
       work_.begin_busy();
-      HttpResponse response = co_await routes_.respond(std::move(request));
+      HttpResponse response;
+      if (auto streaming = routes_.stream_request(request)) {
+        if (auto* stream_request = std::get_if<DataRequest>(&*streaming)) {
+          const bool more =
+              co_await sse_.serve(stream, buffer, std::move(*stream_request), version, keep_alive);
+          work_.end_busy();
+          if (!more) break;
+          continue;
+        }
+        response = std::get<HttpResponse>(std::move(*streaming));
+      } else {
+        response = co_await routes_.respond(std::move(request));
+      }
       response.version(version);
       response.keep_alive(keep_alive);
       response.prepare_payload();
@@ -231,6 +247,7 @@ class Server {
   const WebServerOptions options_;
   PoolWork work_;  // before the parts and ioc_: they refer to it
   HttpRoutes routes_;
+  SseStreams sse_;
   WsSessions ws_;
   std::optional<asio::ssl::context> tls_;  // before ioc_: connections refer to it
   std::optional<asio::io_context> ioc_;
@@ -244,8 +261,9 @@ class Server {
 
 namespace jina::flow {
 
-WebServer::WebServer(const Graph& graph, WorkerPool& pool, WebServerOptions options)
-    : impl_(std::make_unique<web::Server>(graph, pool, std::move(options))) {}
+WebServer::WebServer(const Graph& graph, WorkerPool& pool, StreamRunner& streams,
+                     WebServerOptions options)
+    : impl_(std::make_unique<web::Server>(graph, pool, streams, std::move(options))) {}
 
 WebServer::~WebServer() = default;
 

@@ -18,11 +18,18 @@
 // the serialized StatusProto out. Errors of the Flow itself (bytes that do
 // not parse, the Flow stopping) close with 1011 and the reason.
 //
-// Executors run on the Flow's worker pool, never on the io threads.
+// Streaming endpoints (Executor::on_stream, docarray v2): GET /<endpoint>
+// with the Document as the body (or its fields as the query) is answered
+// with Server-Sent Events as jina's HTTP gateway does (web_sse.h); POST to
+// one is a 405 (allow: GET), as GET to an ordinary endpoint (allow: POST).
+//
+// Executors run on the Flow's worker pool, never on the io threads;
+// streaming methods on the StreamRunner's threads.
 //
 // In parts, by job: web_server.cc the listener (connections, TLS, HTTP/1.1
 // on a connection), web_routes.h the HTTP routes and /openapi.json,
-// web_socket.h the WebSocket sessions; web_common.h what they share.
+// web_sse.h the Server-Sent Events, web_socket.h the WebSocket sessions;
+// web_common.h what they share.
 #ifndef JINA_SRC_FLOW_WEB_SERVER_H_
 #define JINA_SRC_FLOW_WEB_SERVER_H_
 
@@ -32,6 +39,7 @@
 #include <string>
 
 #include "flow/graph.h"
+#include "flow/stream_runner.h"
 #include "flow/worker_pool.h"
 #include "jina/document.h"
 
@@ -59,14 +67,18 @@ struct WebServerOptions {
   // Requests in flight or unwritten per WebSocket "/" connection; at the
   // limit, reading that connection pauses.
   int max_ws_in_flight = 1000;
+  // Server-Sent Events: a `: ping` comment this often while the method is
+  // silent (jina: 15 s).
+  std::chrono::milliseconds sse_ping_interval{15000};
 };
 
 class WebServer {
  public:
-  // Binds and starts serving. `graph` and `pool` must outlive the server.
-  // Throws jina::Error (UNAVAILABLE) when the address cannot be bound, and
-  // InvalidArgument when the TLS files cannot be loaded.
-  WebServer(const Graph& graph, WorkerPool& pool, WebServerOptions options);
+  // Binds and starts serving. `graph`, `pool` and `streams` (which runs the
+  // streaming methods) must outlive the server. Throws jina::Error
+  // (UNAVAILABLE) when the address cannot be bound, and InvalidArgument when
+  // the TLS files cannot be loaded.
+  WebServer(const Graph& graph, WorkerPool& pool, StreamRunner& streams, WebServerOptions options);
   // Shuts down.
   ~WebServer();
   WebServer(const WebServer&) = delete;
@@ -74,7 +86,8 @@ class WebServer {
 
   int port() const;
   // Stops accepting; requests in flight get the grace period, then every
-  // connection is dropped; returns once no pool task refers to the server.
+  // connection is dropped and open streams' methods learn that their client
+  // has gone; returns once no pool task refers to the server.
   // Idempotent.
   void shutdown();
 
