@@ -34,13 +34,16 @@ NOTES = {
            "h2 for gRPC). Python client (`tls=True`, the CA trusted through SSL_CERT_FILE and "
            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH): every check of its direction against the C++ "
            "Flow's own TLS, and a plain client is not served.",
-    "stream_doc": "docarray v2. C++ client -> jina Flow: gRPC `stream_doc` and HTTP Server-Sent "
+    "stream_doc": "C++ client -> jina Flow (docarray v2): gRPC `stream_doc` and HTTP Server-Sent "
                   "Events get the 3 items of a Python generator endpoint as they are produced, "
                   "and an ordinary endpoint is an error; over WebSocket (jina's WebSocket gateway "
                   "has no streaming) the cell checks the clear InvalidArgument. Python client -> "
-                  "C++ Flow: the async client's `stream_doc` (`Client(asyncio=True)`) gets the "
-                  "items of a C++ streaming endpoint in order, and an Executor error mid-stream "
-                  "raises BadServer after them.",
+                  "C++ Flow: gRPC, and HTTP (Server-Sent Events) with docarray v2 (jina streams "
+                  "over HTTP with v2 only, and not over WebSocket): the async client's `stream_doc` "
+                  "(`Client(asyncio=True)`) gets the items of a C++ streaming endpoint in order, "
+                  "and an Executor error mid-stream raises after them (gRPC: BadServer; HTTP: "
+                  "aiohttp's ClientPayloadError on the cut stream, jina's client skips the "
+                  "`error` event).",
     "deployment_post": "a jina `Deployment` instead of a Flow (over gRPC it starts a gateway; over "
                        "HTTP its gateway proxies to the Executor's own app): posts upper-cased.",
     "deployment_stream_doc": "the same Deployment's generator endpoint: the 3 items as produced; "
