@@ -12,6 +12,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <future>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "integration/flow_testing.h"
 #include "integration/testing.h"
+#include "integration/tls_testing.h"
 #include "integration/web_testing.h"
 #include "jina/client.h"
 #include "jina/error.h"
@@ -615,6 +617,35 @@ TEST_F(FlowSseTest, DisconnectTellsTheMethod) {
   const std::int64_t closed_us = now_us();
   raw.close();
   expect_method_sees_cancel(closed_us, "the disconnect");
+}
+
+TEST(FlowSseTlsTest, StreamsOverHttps) {
+  jina::testing::CertificateDir certs("jina-sse-tls");
+  std::ofstream(certs.path("san.cnf")) << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  certs.run(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=jina-test-ca "
+      "-keyout ca.key -out ca.pem");
+  certs.run(
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key "
+      "-out server.csr");
+  certs.run(
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+      "-extfile san.cnf -out server.pem");
+  Flow flow(local(Protocol::kHttp, {.ssl_certfile = certs.path("server.pem"),
+                                    .ssl_keyfile = certs.path("server.key")}));
+  flow.add(std::make_shared<SseExec>());
+  flow.start();
+  jina::Client client("https://127.0.0.1:" + std::to_string(flow.port()),
+                      {.tls_root_certificates_file = certs.path("ca.pem")});
+  // Twice, with a status between: after `event: end` the stream's TLS
+  // connection serves the next request.
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::string> ids;
+    client.stream_doc("/stream", doc("t"), [&](Document&& d) { ids.push_back(d.id()); });
+    EXPECT_THAT(ids, ElementsAre("t-0", "t-1", "t-2"));
+    EXPECT_NO_THROW((void)client.status());
+  }
+  EXPECT_THROW(client.stream_doc("/fail", doc("f"), [](Document&&) {}), jina::BadServer);
 }
 
 }  // namespace
