@@ -38,10 +38,6 @@ constexpr char kDryRunMethod[] = "/jina.JinaGatewayDryRunRPC/dry_run";
 constexpr char kStatusMethod[] = "/jina.JinaInfoRPC/_status";
 constexpr char kStreamDocMethod[] = "/jina.JinaSingleDocumentRequestRPC/stream_doc";
 
-// Items of a stream_doc call that wait, serialized, for the one write in
-// progress; emit() blocks while this many wait.
-constexpr std::size_t kStreamBuffer = 4;
-
 // The services a jina gateway marks SERVING (besides "").
 constexpr const char* kHealthServices[] = {"jina.JinaRPC",
                                            "jina.JinaSingleDataRequestRPC",
@@ -442,7 +438,7 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
 //
 // Backpressure, with the callback API as every other method here: one write
 // outstanding at a time; the method runs on a StreamRunner thread and
-// emit() hands each serialized item over, blocking while kStreamBuffer items
+// emit() hands each serialized item over, blocking while kStreamItemsQueued items
 // wait, so a slow reader holds back the method (beyond that, only gRPC's
 // HTTP/2 flow-control window buffers). gRPC's sync API (a blocking Write on
 // the method's thread) would need a server of its own beside this callback
@@ -533,7 +529,7 @@ class DocStreamCall final : public grpc::ServerGenericBidiReactor, public DocEmi
     item.set_docs(DocumentArray{std::move(doc)});
     std::string bytes = wire::serialize_single_document(item, format_);  // throws to the method
     std::unique_lock lock(mu_);
-    has_room_.wait(lock, [this] { return gone_ || queue_.size() < kStreamBuffer; });
+    has_room_.wait(lock, [this] { return gone_ || queue_.size() < kStreamItemsQueued; });
     if (gone_) return false;
     queue_.push_back(std::move(bytes));
     Step step = next_step();

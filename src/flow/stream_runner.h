@@ -7,6 +7,7 @@
 #ifndef JINA_SRC_FLOW_STREAM_RUNNER_H_
 #define JINA_SRC_FLOW_STREAM_RUNNER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,6 +16,10 @@
 #include <vector>
 
 namespace jina::flow {
+
+// Items of a streaming call that wait, serialized, behind the one being
+// written (gRPC and HTTP alike); emit() blocks while this many wait.
+inline constexpr std::size_t kStreamItemsQueued = 4;
 
 class StreamRunner {
  public:

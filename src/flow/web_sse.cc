@@ -23,10 +23,6 @@
 namespace jina::flow::web {
 namespace {
 
-// Events emitted and not yet written; emit() blocks while this many wait
-// behind the one being written (the gRPC path's bound too).
-constexpr std::size_t kSseBuffer = 4;
-
 // An HTTP date, as jina's `date:` header: "Mon, 07 Dec 2026 05:47:48 GMT".
 std::string http_date() {
   std::time_t now = std::time(nullptr);
@@ -83,7 +79,7 @@ class SseCall final : public DocEmitter, public std::enable_shared_from_this<Sse
     // Serialized on the method's thread; throws to the method.
     std::string event = wire::sse_event("update", wire::python_json_text(doc.to_json(format_)));
     std::unique_lock lock(mu_);
-    has_room_.wait(lock, [this] { return gone_ || events_.size() < kSseBuffer; });
+    has_room_.wait(lock, [this] { return gone_ || events_.size() < kStreamItemsQueued; });
     if (gone_) return false;
     events_.push_back(std::move(event));
     wake_locked();
