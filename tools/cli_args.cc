@@ -57,7 +57,10 @@ std::string describe(const std::vector<Option>& table) {
     std::string head = "  ";
     if (!o.short_name.empty()) head += std::string(o.short_name) + ", ";
     head += o.name;
-    if (!o.metavar.empty()) head += " " + std::string(o.metavar);
+    if (!o.metavar.empty()) {
+      head += ' ';
+      head += o.metavar;
+    }
     width = std::max(width, head.size());
     heads.push_back(std::move(head));
   }

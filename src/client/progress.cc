@@ -40,10 +40,18 @@ void Progress::draw(bool final) {
   if (total_ && *total_ > 0) {
     constexpr int kWidth = 24;
     auto filled = static_cast<int>(std::min<std::uint64_t>(requests_, *total_) * kWidth / *total_);
-    bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
+    // Appended piece by piece: `"[" + std::string(...)` inserts at the front,
+    // where GCC 12 -O3 warns (-Wrestrict, a false positive).
+    bar += '[';
+    bar.append(filled, '#');
+    bar.append(kWidth - filled, '.');
+    bar += "] ";
   }
   std::string count = std::to_string(requests_);
-  if (total_) count += "/" + std::to_string(*total_);
+  if (total_) {
+    count += '/';
+    count += std::to_string(*total_);
+  }
   std::fprintf(out_, "\r%s%s requests, %llu docs, %.0f docs/s, %.1f s%s", bar.c_str(),
                count.c_str(), static_cast<unsigned long long>(docs_), rate, elapsed,
                final ? " done" : "");

@@ -309,7 +309,7 @@ HttpResponse HttpRoutes::post_v1(const std::string& endpoint, const std::string&
   std::string exec_endpoint = endpoint;
   if (exec_endpoint.empty())
     exec_endpoint = wire::json_string_field(j, "exec_endpoint", "execEndpoint");
-  if (exec_endpoint.empty()) exec_endpoint = "/";
+  if (exec_endpoint.empty()) exec_endpoint.push_back('/');  // not = "/": GCC 12 -O3 -Wrestrict
   request.header().set_request_id(new_id()).set_exec_endpoint(exec_endpoint);
   if (auto error = read_target_and_parameters(j, j, request)) return std::move(*error);
 

@@ -53,8 +53,9 @@ class GlobWalker {
       literal_ = std::string(pattern);
       return;
     }
-    base_ = pattern.front() == '/' ? "/" : "";
-    base_ = join(base_, std::vector<std::string>(comps.begin(), first_wild));
+    // Built, not assigned from a `? "/" : ""` (GCC 12 -O3 -Wrestrict false positive).
+    base_ = join(pattern.front() == '/' ? std::string("/") : std::string(),
+                 std::vector<std::string>(comps.begin(), first_wild));
     pattern_.assign(first_wild, comps.end());
   }
 
