@@ -2,6 +2,7 @@
 # Installs the built tree into a temporary prefix, then builds and runs
 # tests/install/consumer against it three ways: find_package(jina CONFIG) with
 # jina::jina (shared) and jina::jina_static, and pkg-config with the compiler alone.
+# Neither sets a C++ standard: the targets and jina.pc carry C++20.
 set -euo pipefail
 build_dir="$1"
 source_dir="$(cd "$(dirname "$0")" && pwd)"
