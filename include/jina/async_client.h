@@ -137,9 +137,9 @@ struct StreamState;
 // of `docs` (success) and `error` is set. `error_view` is `error` as a
 // jina::Error (a wrapper when a callback threw something else).
 struct TaskOutcome {
-  std::optional<DocumentArray> docs;
-  std::exception_ptr error;
-  std::exception_ptr error_view;
+  std::optional<DocumentArray> docs{};
+  std::exception_ptr error{};
+  std::exception_ptr error_view{};
   const Error* error_ptr() const;
 };
 using FinalCallback = std::function<void(TaskOutcome&)>;

@@ -97,9 +97,9 @@ class Box {
 // A score as docarray v1's NamedScore.
 struct NamedScore {
   float value = 0;
-  std::string op_name;
-  std::string description;
-  std::string ref_id;
+  std::string op_name{};
+  std::string description{};
+  std::string ref_id{};
   friend bool operator==(const NamedScore&, const NamedScore&) = default;
 };
 

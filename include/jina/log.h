@@ -26,9 +26,9 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError, kOff };
 std::string_view to_string(LogLevel level);
 
 struct LogRecord {
-  LogLevel level;
-  std::string_view component;  // "client", "grpc", "http", "websocket", "flow", "tls"
-  std::string_view message;    // one line, no trailing newline
+  LogLevel level = LogLevel::kInfo;
+  std::string_view component{};  // "client", "grpc", "http", "websocket", "flow", "tls"
+  std::string_view message{};    // one line, no trailing newline
 };
 
 using LogSink = std::function<void(const LogRecord&)>;

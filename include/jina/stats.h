@@ -15,8 +15,8 @@ namespace jina {
 // Latencies in exponential buckets: bucket i counts latencies <= upper_bounds[i]
 // seconds (and above the previous bound); the last bucket has no upper bound.
 struct LatencyHistogram {
-  std::vector<double> upper_bounds;  // seconds, increasing; one fewer than counts
-  std::vector<std::uint64_t> counts;
+  std::vector<double> upper_bounds{};  // seconds, increasing; one fewer than counts
+  std::vector<std::uint64_t> counts{};
 
   std::uint64_t count() const;
   // The upper bound of the bucket holding the q-quantile (0 < q <= 1); 0 when
@@ -35,7 +35,7 @@ struct ClientStats {
   std::uint64_t bytes_sent = 0;       // serialized requests, re-sends included
   std::uint64_t bytes_received = 0;   // serialized responses
   // From a request's first send to its response.
-  LatencyHistogram latency;
+  LatencyHistogram latency{};
 };
 
 }  // namespace jina

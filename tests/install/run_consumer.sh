@@ -2,7 +2,9 @@
 # Installs the built tree into a temporary prefix, then builds and runs
 # tests/install/consumer against it three ways: find_package(jina CONFIG) with
 # jina::jina (shared) and jina::jina_static, and pkg-config with the compiler alone.
-# Neither sets a C++ standard: the targets and jina.pc carry C++20.
+# Neither sets a C++ standard (the targets and jina.pc carry C++20), and both
+# compile with -Wall -Wextra -Werror, with designated initializers of every
+# public aggregate (consumer/aggregates.cc).
 set -euo pipefail
 build_dir="$1"
 source_dir="$(cd "$(dirname "$0")" && pwd)"
@@ -23,6 +25,7 @@ done
 echo "== pkg-config"
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig"
 # shellcheck disable=SC2046
-g++ "$source_dir/consumer/main.cc" -o "$work/consumer-pc" $(pkg-config --cflags --libs jina) \
+g++ -Wall -Wextra -Werror "$source_dir/consumer/main.cc" "$source_dir/consumer/aggregates.cc" \
+    -o "$work/consumer-pc" $(pkg-config --cflags --libs jina) \
     -Wl,-rpath,"$(pkg-config --variable=libdir jina)"
 "$work/consumer-pc"
