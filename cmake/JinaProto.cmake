@@ -5,7 +5,9 @@
 # the services' (gRPC) in <grpc-srcs-var>. /usr/include is an extra proto
 # path so that the google/protobuf/*.proto imports resolve against Debian's
 # files.
-set(JINA_PROTO_OUT_DIR ${CMAKE_BINARY_DIR}/generated)
+# The project's own binary dir: as a subproject (add_subdirectory,
+# FetchContent) the library writes nothing into the consumer's top build dir.
+set(JINA_PROTO_OUT_DIR ${PROJECT_BINARY_DIR}/generated)
 
 function(jina_generate_protos srcs_var grpc_srcs_var)
   cmake_parse_arguments(ARG "" "" "PROTOS;GRPC" ${ARGN})

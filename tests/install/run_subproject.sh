@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds tests/install/subproject, which takes in this checkout with
+# FetchContent, and runs its consumer. As a subproject the library builds no
+# tests, tools, examples or benchmarks, and writes its generated code into its
+# own binary dir, not the consumer's. The build dir is kept (build dir given)
+# so that a second run only rebuilds what changed.
+set -euo pipefail
+dir="$1"
+test_dir="$(cd "$(dirname "$0")" && pwd)"
+source_dir="$(cd "$test_dir/../.." && pwd)"
+# No build type: no optimization nor debug info, the quickest library build.
+cmake -S "$test_dir/subproject" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE= \
+      -DJINA_SOURCE_DIR="$source_dir" >/dev/null
+if [[ -e $dir/generated ]]; then
+  echo "FAIL: the library wrote generated code into the consumer's build dir"; exit 1
+fi
+for sub in tests examples bench fuzz; do
+  [[ ! -e $dir/_deps/jina-build/$sub ]] || { echo "FAIL: a subproject builds $sub/"; exit 1; }
+done
+if ninja -C "$dir" -t targets all | grep -E 'jina-post|jina-flow|layer_check'; then
+  echo "FAIL: a subproject builds the tools or the layer checks"; exit 1
+fi
+cmake --build "$dir" --parallel "${CMAKE_BUILD_PARALLEL_LEVEL:-2}" >/dev/null
+[[ -d $dir/_deps/jina-build/generated ]] || { echo "FAIL: no generated code in the library's binary dir"; exit 1; }
+"$dir/consumer"
+echo "OK"
