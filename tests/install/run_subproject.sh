@@ -21,13 +21,14 @@ fi
 for sub in tests examples bench fuzz; do
   [[ ! -e $dir/_deps/jina-build/$sub ]] || { echo "FAIL: a subproject builds $sub/"; exit 1; }
 done
-if ninja -C "$dir" -t targets all | grep -E 'jina-post|jina-flow|layer_check'; then
+targets="$(ninja -C "$dir" -t targets all)"
+if grep -E 'jina-post|jina-flow|layer_check' <<<"$targets"; then
   echo "FAIL: a subproject builds the tools or the layer checks"; exit 1
 fi
 if [[ -n ${JINA_SUBPROJECT_FULL:-} ]]; then
   cmake --build "$dir" --parallel "${CMAKE_BUILD_PARALLEL_LEVEL:-2}" >/dev/null
 else
-  mapfile -t objects < <(ninja -C "$dir" -t targets all | sed -n 's/^\(CMakeFiles\/consumer\.dir\/[^:]*\.o\): .*/\1/p')
+  mapfile -t objects < <(sed -n 's/^\(CMakeFiles\/consumer\.dir\/[^:]*\.o\): .*/\1/p' <<<"$targets")
   ((${#objects[@]} == 2)) || { echo "FAIL: expected the consumer's 2 objects: ${objects[*]}"; exit 1; }
   ninja -C "$dir" "${objects[@]}" >/dev/null
 fi
