@@ -360,8 +360,10 @@ class AsyncClient {
   // `--expose-graphql-endpoint` serve it), without waiting: the exchange runs
   // on a thread of its own and the future holds the gateway's JSON answer or
   // the exception Client::mutate would throw. Dropping the future does not
-  // wait for it; the exchange holds the connection until it ends (within
-  // `timeout` seconds), even past this client's destructor.
+  // wait for it; the exchange holds the connection until it ends (bounded by
+  // `timeout` as Client::mutate's), even past this client's destructor. The
+  // thread is not joined by anyone: wait for the future before the program
+  // exits, or the exchange may still run while static objects are destroyed.
   std::future<nlohmann::json> mutate(std::string mutation, nlohmann::json variables = nullptr,
                                      double timeout = 10.0);
 

@@ -95,7 +95,9 @@ struct StreamRequest {
 //
 // Thread-safety: every member may be called from any thread (a method may
 // hand the emitter to helper threads, which must stop using it before the
-// method returns); items go out in the order their emit() calls are made.
+// method returns). Items of emit() calls that do not overlap go out in the
+// order of the calls; of calls made at once from several threads, in any
+// order.
 class DocEmitter {
  public:
   virtual ~DocEmitter() = default;
