@@ -386,7 +386,10 @@ class AsyncCore {
           [this, id, task](std::exception_ptr error) {
             TaskOutcome outcome;
             try {
-              if (error) std::rethrow_exception(error);
+              // Moved, not copied: once settle() hands the outcome to the
+              // callback thread, this thread must own no reference to the
+              // exception (libstdc++ counts its owners where TSan cannot see).
+              if (error) std::rethrow_exception(std::exchange(error, nullptr));
               outcome.docs = all_docs(*task);
             } catch (...) {
               set_error(outcome, std::current_exception());
