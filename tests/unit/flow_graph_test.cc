@@ -85,18 +85,19 @@ TEST(FlowGraphTest, ReturnedDocumentArrayReplacesDocs) {
 }
 
 TEST(FlowGraphTest, JsonResultGoesUnderResultsByExecutorName) {
-  Graph g({{"my_executor",
-            lambda([](ExecutorRequest&) {
-              return nlohmann::json{{"internal_parameter", 20}};
-            }),
-            {"gateway"}},
-           {"reader",
-            lambda([](ExecutorRequest& req) {
-              // Downstream Executors see upstream results.
-              return nlohmann::json{
-                  {"seen", req.parameters["__results__"]["my_executor/rep-0"]["internal_parameter"]}};
-            }),
-            {"my_executor"}}});
+  Graph g(
+      {{"my_executor",
+        lambda([](ExecutorRequest&) {
+          return nlohmann::json{{"internal_parameter", 20}};
+        }),
+        {"gateway"}},
+       {"reader",
+        lambda([](ExecutorRequest& req) {
+          // Downstream Executors see upstream results.
+          return nlohmann::json{
+              {"seen", req.parameters["__results__"]["my_executor/rep-0"]["internal_parameter"]}};
+        }),
+        {"my_executor"}}});
   Response r =
       g.process(request("/status", DocumentArray{Document().set_text("kept")}, {{"top_k", 3}}));
   EXPECT_EQ(r.parameters()["top_k"], 3);
