@@ -466,12 +466,8 @@ class PostCall {
 
   // `last`: no request follows on this stream (it half-closes with it).
   void write(Pending& pending, bool last = false) {
-    if (last) {
-      stream_->write_last(pending.bytes);
-      half_closed_ = true;
-    } else {
-      stream_->write(pending.bytes);
-    }
+    stream_->send(pending.request_id, pending.bytes, last);
+    if (last) half_closed_ = true;
     if (results_.stats) {
       if (pending.attempts == 0) {
         results_.stats->request_sent(pending.docs, pending.bytes->size());

@@ -52,6 +52,18 @@ class RequestStream {
   // Ignored once the stream is over. The bytes are shared, not copied: the
   // caller keeps them to re-send.
   virtual void write(std::shared_ptr<const std::string> bytes) = 0;
+  // write() (write_last() when `last`) of the request whose header says
+  // `request_id`: a stream that routes requests over several gateways needs
+  // the id to tell which answer settles which request; others ignore it.
+  virtual void send(std::string_view request_id, std::shared_ptr<const std::string> bytes,
+                    bool last) {
+    (void)request_id;
+    if (last) {
+      write_last(std::move(bytes));
+    } else {
+      write(std::move(bytes));
+    }
+  }
   // Half-closes the stream after the queued requests.
   virtual void writes_done() = 0;
   // write(bytes) then writes_done(), which a transport may send together.
