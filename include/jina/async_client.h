@@ -367,8 +367,11 @@ class AsyncClient {
   std::future<nlohmann::json> mutate(std::string mutation, nlohmann::json variables = nullptr,
                                      double timeout = 10.0);
 
-  // "host:port" this client connects to.
+  // "host:port" this client connects to (see Client::target()).
   std::string target() const;
+  // See Client::protocol() and Client::uri().
+  Protocol protocol() const;
+  std::string uri() const;
 
   // Requests, responses, bytes and latencies of every post so far (see
   // Client::stats()).

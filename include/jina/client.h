@@ -248,8 +248,14 @@ class Client {
   // this Client and its copies.
   ClientStats stats() const;
 
-  // "host:port" this Client connects to.
+  // "host:port" this Client connects to; "h1:p1,h2:p2" for several
+  // gateways.
   std::string target() const;
+  // The protocol in use (ClientOptions::protocol or the URI's scheme).
+  Protocol protocol() const;
+  // Where this Client connects, as a URI with its scheme:
+  // "grpcs://example.com:443", "http://h1:80,h2:80".
+  std::string uri() const;
 
  private:
   // Over any transport: jina::testing::FakeGateway (jina/testing.h) and the

@@ -52,6 +52,33 @@ struct ClientOptions {
   // Unset means no TLS.
   std::optional<bool> tls{};
 
+  // Several gateways of one Flow (replicas behind a Kubernetes Service, or
+  // any list): each entry as `host` may be, all with the same scheme, no
+  // entry twice. `host` may list them too, comma-separated
+  // ("grpc://10.0.0.1:8080,10.0.0.2:8080"); giving both throws
+  // InvalidArgument. "dns:///name:port" (gRPC) stands for every address the
+  // name resolves to (a headless Service), resolved again every
+  // `dns_refresh_interval` seconds and when a gateway fails. With more than
+  // one gateway the requests of each post are spread over the healthy ones
+  // (the one with the fewest in flight first), a gateway that fails is left
+  // out with backoff until a dry run succeeds, and its unanswered requests
+  // go to the others (docs/scaling.md).
+  std::vector<std::string> hosts{};
+  // Seconds between two DNS resolutions of a "dns:///" host; > 0.
+  double dns_refresh_interval = 30;
+  // With several gateways: the most requests of one post in flight at one
+  // gateway; the rest wait in the client for the first gateway with room,
+  // so that a slower gateway gets fewer. 0 means no bound (requests are
+  // spread as they are sent). Default 32.
+  int gateway_window = 32;
+
+  // gRPC only. false sends each request as one unary call
+  // (`jina.JinaSingleDataRequestRPC/process_single_data`, Jina's
+  // `stream=False`) instead of one bidirectional stream per post: for
+  // proxies and service meshes that balance per call. HTTP posts each
+  // request on its own already; WebSocket has no unary form (InvalidArgument).
+  bool stream = true;
+
   // TLS files (PEM). Empty root file: the system's trusted roots. A client
   // certificate and key together enable mutual TLS. A file that cannot be
   // read throws InvalidArgument naming it, when the Client is built.

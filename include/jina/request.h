@@ -232,6 +232,15 @@ class DataRequest {
     return *this;
   }
 
+  // The gateway that sent this response ("host:port"), when the Client has
+  // several (ClientOptions::hosts); empty otherwise. Not on the wire and not
+  // compared by ==.
+  const std::string& gateway() const { return gateway_; }
+  DataRequest& set_gateway(std::string v) {
+    gateway_ = std::move(v);
+    return *this;
+  }
+
   // The serialized jina.DataRequestProto with docs in `format`. Throws
   // InvalidArgument if a Document or the parameters cannot be encoded.
   std::string serialize(DocFormat format = DocFormat::kV2) const;
@@ -251,6 +260,7 @@ class DataRequest {
   std::vector<Route> routes_;
   DocumentArray docs_;
   bool has_data_ = false;
+  std::string gateway_;
 };
 
 // What the Flow sends back: a DataRequest with status and routes.

@@ -8,6 +8,7 @@
 #define JINA_STATS_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace jina {
@@ -24,9 +25,24 @@ struct LatencyHistogram {
   double quantile(double q) const;
 };
 
+// One gateway of a Client over several (ClientOptions::hosts).
+struct GatewayStats {
+  std::string address{};       // "host:port" as dialled
+  bool healthy = true;         // false while left out after a failure
+  std::uint64_t requests = 0;  // requests sent to it, re-sends included
+  std::uint64_t responses = 0;
+  // Requests it took and did not answer (its stream broke, it refused):
+  // sent to another gateway, or failed with the post.
+  std::uint64_t failures = 0;
+  std::uint64_t in_flight = 0;  // sent to it and unanswered now
+  LatencyHistogram latency{};   // from sending to it to its response
+};
+
 struct ClientStats {
   std::uint64_t requests = 0;         // requests sent (first attempts)
-  std::uint64_t retries = 0;          // requests sent again after a failure
+  // Requests sent again after a failure (each re-send counts, and a request
+  // may be re-sent more than once): not posts, and not attempts.
+  std::uint64_t retries = 0;
   std::uint64_t responses = 0;        // responses received and delivered
   std::uint64_t error_responses = 0;  // of which carried an Executor error
   std::uint64_t failed = 0;           // requests ended without a response
@@ -36,6 +52,9 @@ struct ClientStats {
   std::uint64_t bytes_received = 0;   // serialized responses
   // From a request's first send to its response.
   LatencyHistogram latency{};
+  // With several gateways, one entry each (in ClientOptions::hosts order,
+  // then as DNS added them); empty for a Client of one gateway.
+  std::vector<GatewayStats> gateways{};
 };
 
 }  // namespace jina

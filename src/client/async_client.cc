@@ -374,7 +374,7 @@ class AsyncCore {
   }
 
   Transport& transport() const { return client_->transport(); }
-  ClientStats stats() const { return client_->stats().snapshot(); }
+  ClientStats stats() const { return client_->snapshot(); }
 
   PostTask post(std::string_view endpoint, AsyncInputs inputs, const PostOptions& options) {
     auto task = std::make_shared<TaskState>();
@@ -773,6 +773,8 @@ std::future<nlohmann::json> AsyncClient::mutate(std::string mutation, nlohmann::
 }
 
 std::string AsyncClient::target() const { return core_->transport().target(); }
+Protocol AsyncClient::protocol() const { return core_->client()->protocol(); }
+std::string AsyncClient::uri() const { return core_->client()->uri(); }
 
 ClientStats AsyncClient::stats() const { return core_->stats(); }
 

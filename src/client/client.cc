@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "client/balancer.h"
 #include "client/client_core.h"
 #include "client/errors.h"
 #include "client/post_call.h"
@@ -42,17 +43,56 @@ std::chrono::steady_clock::duration seconds(double s) {
 
 }  // namespace
 
+// "grpcs://h:443", "http://a:80,b:80", "dns:///name:8080".
+std::string uri_of(const std::vector<Target>& targets) {
+  std::string out;
+  for (const Target& t : targets) {
+    if (!out.empty()) out += ",";
+    if (t.resolve_all) {
+      out += "dns:///";
+    } else {
+      switch (t.protocol) {
+        case Protocol::kGrpc:
+          out += "grpc";
+          break;
+        case Protocol::kHttp:
+          out += "http";
+          break;
+        case Protocol::kWebsocket:
+          out += "ws";
+          break;
+      }
+      out += t.tls ? "s://" : "://";
+    }
+    out += t.address();
+  }
+  return out;
+}
+
 std::shared_ptr<ClientCore> make_core(std::string_view host, ClientOptions options) {
-  Target target = resolve_target(host, options);
-  auto transport = make_transport(target, options);
+  std::vector<Target> targets = resolve_targets(host, options);
+  const Target& first = targets.front();
+  if (!options.stream && first.protocol == Protocol::kWebsocket) {
+    throw InvalidArgument(
+        "ClientOptions::stream = false (one unary call per request) needs gRPC or HTTP; "
+        "a WebSocket gateway only streams");
+  }
+  std::shared_ptr<Transport> transport;
+  if (targets.size() == 1 && !first.resolve_all) {
+    transport = make_transport(first, options);
+  } else {
+    transport = make_balanced_transport(targets, options, make_transport);
+  }
   // Once per Client (copies share this core); never silent.
   if (options.tls_insecure_skip_verify) {
     log(LogLevel::kWarning, "tls",
-        "certificate verification is OFF for " + target.address() +
+        "certificate verification is OFF for " + transport->target() +
             " (ClientOptions::tls_insecure_skip_verify): anyone on the network path can read "
             "and change this Client's traffic");
   }
-  return std::make_shared<ClientCore>(std::move(transport), std::move(options));
+  auto core = std::make_shared<ClientCore>(std::move(transport), std::move(options));
+  core->set_location(first.protocol, uri_of(targets));
+  return core;
 }
 
 }  // namespace internal
@@ -149,8 +189,10 @@ nlohmann::json Client::mutate_on(internal::ClientCore& core, std::string_view mu
 
 DocFormat Client::doc_format() const { return core_->doc_format(); }
 
-ClientStats Client::stats() const { return core_->stats().snapshot(); }
+ClientStats Client::stats() const { return core_->snapshot(); }
 
 std::string Client::target() const { return core_->transport().target(); }
+Protocol Client::protocol() const { return core_->protocol(); }
+std::string Client::uri() const { return core_->uri(); }
 
 }  // namespace jina

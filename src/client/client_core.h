@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 
+#include "client/balancer.h"
 #include "client/format_lookup.h"
 #include "client/post_call.h"
 #include "client/retry.h"
@@ -25,12 +27,28 @@ class ClientCore {
   ClientCore(std::shared_ptr<Transport> transport, ClientOptions options)
       : transport_(std::move(transport)),
         options_(std::move(options)),
-        formats_(std::make_shared<FormatLookup>(transport_, options_.doc_format)) {}
+        formats_(std::make_shared<FormatLookup>(transport_, options_.doc_format)) {
+    set_balancer_stats(*transport_, &stats_);
+  }
 
   Transport& transport() const { return *transport_; }
   const ClientOptions& options() const { return options_; }
   const RandomSource& random() const { return random_; }
   StatsRecorder& stats() { return stats_; }
+  // Client::stats(): the counters, and each gateway's when there are several.
+  ClientStats snapshot() const {
+    ClientStats out = stats_.snapshot();
+    out.gateways = gateway_stats(*transport_);
+    return out;
+  }
+  // Client::protocol() and Client::uri(); set by make_core. A Client over an
+  // injected transport reports gRPC and "grpc://" + its target.
+  Protocol protocol() const { return protocol_; }
+  std::string uri() const { return uri_.empty() ? "grpc://" + transport_->target() : uri_; }
+  void set_location(Protocol protocol, std::string uri) {
+    protocol_ = protocol;
+    uri_ = std::move(uri);
+  }
   FormatLookup& formats() { return *formats_; }
 
   // The format, asking the Flow (up to 5 s) if not known yet; v2 when it
@@ -52,6 +70,8 @@ class ClientCore {
   std::shared_ptr<FormatLookup> formats_;
   RandomSource random_ = default_random();
   StatsRecorder stats_;
+  Protocol protocol_ = Protocol::kGrpc;
+  std::string uri_;
 };
 
 // The core of a Client for `host` (see Client's constructors). Throws

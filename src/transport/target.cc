@@ -215,4 +215,87 @@ Target resolve_target(std::string_view host, const ClientOptions& options) {
   return target;
 }
 
+std::vector<Target> resolve_targets(std::string_view host, const ClientOptions& options) {
+  if (!std::isfinite(options.dns_refresh_interval) || options.dns_refresh_interval <= 0) {
+    throw InvalidArgument("dns_refresh_interval must be a finite number of seconds > 0, got " +
+                          std::to_string(options.dns_refresh_interval));
+  }
+  if (options.gateway_window < 0) {
+    throw InvalidArgument("gateway_window must be >= 0 (0: no bound), got " +
+                          std::to_string(options.gateway_window));
+  }
+  std::vector<std::string> entries = options.hosts;
+  std::string_view text = host.empty() ? std::string_view(options.host) : host;
+  if (!entries.empty()) {
+    if (!text.empty()) {
+      throw InvalidArgument("two definitions of the gateways: " + in_quotes(text) +
+                            (host.empty() ? " in ClientOptions::host" : " as the first argument") +
+                            " and ClientOptions::hosts (you can't have two sources of truth)");
+    }
+  } else if (text.find(',') != std::string_view::npos || text.starts_with("dns:")) {
+    for (std::size_t start = 0;;) {
+      std::size_t comma = text.find(',', start);
+      entries.emplace_back(text.substr(start, comma - start));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  } else {
+    return {resolve_target(host, options)};
+  }
+
+  ClientOptions each = options;
+  each.host.clear();
+  std::vector<Target> targets;
+  std::optional<std::string> first_scheme;  // of the first entry, "" for none
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    std::string_view entry = entries[i];
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry.empty()) {
+      throw InvalidArgument(
+          "gateway " + std::to_string(i + 1) + " of " + std::to_string(entries.size()) +
+          " is empty in " +
+          in_quotes(text.empty() ? std::string_view("ClientOptions::hosts") : text));
+    }
+    bool dns = false;
+    std::string_view rest = entry;
+    if (rest.starts_with("dns:")) {
+      if (!rest.starts_with("dns:///")) {
+        fail(entry, "a DNS target is written dns:///name:port (no authority)");
+      }
+      dns = true;
+      rest.remove_prefix(7);
+      if (rest.find("://") != std::string_view::npos) fail(entry, "a scheme after dns:///");
+      if (options.protocol && *options.protocol != Protocol::kGrpc) {
+        fail(entry, "dns:/// stands for gRPC gateways, but ClientOptions::protocol is " +
+                        std::string(protocol_name(*options.protocol)));
+      }
+    }
+    std::string scheme;
+    if (auto sep = rest.find("://"); sep != std::string_view::npos) {
+      scheme = std::string(rest.substr(0, sep));
+      std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    }
+    if (dns) scheme = "dns";
+    if (!first_scheme) {
+      first_scheme = scheme;
+    } else if (*first_scheme != scheme) {
+      throw InvalidArgument("the gateways mix schemes: " + in_quotes(entries[0]) + " and " +
+                            in_quotes(entry) + " (give every entry the same scheme, or none)");
+    }
+    Target target = resolve_target(rest, each);
+    target.resolve_all = dns;
+    for (const Target& other : targets) {
+      if (other.address() == target.address()) {
+        throw InvalidArgument(
+            "gateway " + in_quotes(target.address()) + " is listed twice in " +
+            in_quotes(text.empty() ? std::string_view("ClientOptions::hosts") : text));
+      }
+    }
+    targets.push_back(std::move(target));
+  }
+  return targets;
+}
+
 }  // namespace jina::internal

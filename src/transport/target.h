@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jina/options.h"
 #include "jina/protocol.h"
@@ -34,6 +35,9 @@ struct Target {
   int port = 80;
   Protocol protocol = Protocol::kGrpc;
   bool tls = false;
+  // "dns:///host:port": `host` is a name that stands for every address it
+  // resolves to, one gateway each.
+  bool resolve_all = false;
 
   // The host to dial: "0.0.0.0" and "::" (listen-on-all addresses) mean this
   // machine, so they become "localhost".
@@ -49,6 +53,15 @@ struct Target {
 // out-of-range ClientOptions::port or protocol value and for
 // tls_insecure_skip_verify without TLS.
 Target resolve_target(std::string_view host, const ClientOptions& options);
+
+// The gateways of a Client: ClientOptions::hosts, or the comma-separated
+// entries of `host` (or ClientOptions::host); one Target as resolve_target
+// makes when there is no list. Each entry is merged with `options` as
+// resolve_target does, and "dns:///name:port" (gRPC only) is a Target with
+// `resolve_all`. Throws InvalidArgument for a list given both ways, an empty
+// entry, entries with different schemes, the same address twice, or
+// dns_refresh_interval / gateway_window out of range.
+std::vector<Target> resolve_targets(std::string_view host, const ClientOptions& options);
 
 }  // namespace jina::internal
 
