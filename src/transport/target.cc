@@ -278,11 +278,21 @@ std::vector<Target> resolve_targets(std::string_view host, const ClientOptions& 
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     }
     if (dns) scheme = "dns";
+    // The first entry's scheme is the list's: "grpc://a:1,b:1" is two gRPC
+    // gateways. Another scheme later is a mix.
+    std::string with_scheme;
     if (!first_scheme) {
       first_scheme = scheme;
+    } else if (scheme.empty() && !first_scheme->empty()) {
+      dns = *first_scheme == "dns";
+      if (!dns) {
+        with_scheme = *first_scheme + "://" + std::string(rest);
+        rest = with_scheme;
+      }
     } else if (*first_scheme != scheme) {
       throw InvalidArgument("the gateways mix schemes: " + in_quotes(entries[0]) + " and " +
-                            in_quotes(entry) + " (give every entry the same scheme, or none)");
+                            in_quotes(entry) +
+                            " (write the scheme on the first entry, or the same on every one)");
     }
     Target target = resolve_target(rest, each);
     target.resolve_all = dns;

@@ -150,5 +150,91 @@ TEST(ParseHostTest, ReportsOnlyWhatTheTextStates) {
   EXPECT_EQ(p.tls, true);
 }
 
+// Several gateways (issue 17): a comma-separated host or ClientOptions::hosts.
+TEST(ResolveTargetsTest, ListsGatewaysInOrder) {
+  auto targets = resolve_targets("grpc://10.0.0.1:8080, 10.0.0.2:8081", {});
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0].address(), "10.0.0.1:8080");
+  EXPECT_EQ(targets[1].address(), "10.0.0.2:8081");
+  EXPECT_EQ(targets[1].protocol, Protocol::kGrpc);
+  EXPECT_FALSE(targets[1].tls);
+}
+
+TEST(ResolveTargetsTest, OneHostIsOneTarget) {
+  auto targets = resolve_targets("grpcs://example.com", {});
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].port, 443);
+  EXPECT_FALSE(targets[0].resolve_all);
+}
+
+TEST(ResolveTargetsTest, EveryEntryTakesTheOptions) {
+  auto targets = resolve_targets(
+      "", {.protocol = Protocol::kHttp, .hosts = {"10.0.0.1:1", "10.0.0.2:2", "10.0.0.3"}});
+  ASSERT_EQ(targets.size(), 3u);
+  EXPECT_EQ(targets[0].address(), "10.0.0.1:1");
+  EXPECT_EQ(targets[1].address(), "10.0.0.2:2");
+  EXPECT_EQ(targets[2].address(), "10.0.0.3:80");
+  for (const Target& t : targets) EXPECT_EQ(t.protocol, Protocol::kHttp);
+}
+
+TEST(ResolveTargetsTest, TheFirstSchemeIsTheList) {
+  for (const char* host : {"wss://a:1,wss://b:2", "wss://a:1,b:2"}) {
+    auto targets = resolve_targets(host, {});
+    ASSERT_EQ(targets.size(), 2u) << host;
+    EXPECT_EQ(targets[1].protocol, Protocol::kWebsocket) << host;
+    EXPECT_TRUE(targets[1].tls) << host;
+  }
+  auto names = resolve_targets("dns:///a:1,b:2", {});
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_TRUE(names[1].resolve_all);
+}
+
+TEST(ResolveTargetsTest, DnsNameStandsForItsAddresses) {
+  auto targets = resolve_targets("dns:///flow-gateway.ns.svc:8080", {});
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_TRUE(targets[0].resolve_all);
+  EXPECT_EQ(targets[0].host, "flow-gateway.ns.svc");
+  EXPECT_EQ(targets[0].port, 8080);
+  EXPECT_EQ(targets[0].protocol, Protocol::kGrpc);
+}
+
+struct ListCase {
+  std::string host;
+  ClientOptions options;
+  std::string why;
+};
+
+void PrintTo(const ListCase& c, std::ostream* os) { *os << "'" << c.host << "'"; }
+
+class RejectListTest : public ::testing::TestWithParam<ListCase> {};
+
+TEST_P(RejectListTest, ThrowsInvalidArgument) {
+  const ListCase& c = GetParam();
+  try {
+    resolve_targets(c.host, c.options);
+    FAIL() << "no exception";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr(c.why));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lists, RejectListTest,
+    ::testing::Values(ListCase{"grpc://a:1,http://b:2", {}, "mix schemes"},
+                      ListCase{"a:1,grpc://b:2", {}, "mix schemes"},
+                      ListCase{"grpc://a:1,b:2,ws://c:3", {}, "mix schemes"},
+                      ListCase{"a:1,,b:2", {}, "gateway 2 of 3 is empty"},
+                      ListCase{"a:1,", {}, "is empty"}, ListCase{"a:1,a:1", {}, "listed twice"},
+                      ListCase{"localhost:1,0.0.0.0:1", {}, "listed twice"},
+                      ListCase{"a:1", {.hosts = {"b:2"}}, "two definitions of the gateways"},
+                      ListCase{
+                          "", {.host = "a:1", .hosts = {"b:2"}}, "two definitions of the gateways"},
+                      ListCase{"a:1,b", {.port = 5}, "two definitions of port"},
+                      ListCase{"dns://x/name:1", {}, "dns:///name:port"},
+                      ListCase{"dns:///grpc://name:1", {}, "a scheme after dns:///"},
+                      ListCase{"dns:///name:1", {.protocol = Protocol::kHttp}, "stands for gRPC"},
+                      ListCase{"a:1,b:2", {.dns_refresh_interval = 0}, "dns_refresh_interval"},
+                      ListCase{"a:1,b:2", {.gateway_window = -1}, "gateway_window"}));
+
 }  // namespace
 }  // namespace jina::internal
