@@ -118,6 +118,15 @@ class PythonProcess {
 
   int port() const { return port_; }
 
+  // SIGKILL to the whole group, as when a pod dies: no goodbye on any
+  // connection.
+  void kill_now() {
+    if (pid_ <= 0) return;
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
  private:
   pid_t pid_ = -1;
   int port_ = 0;
@@ -356,6 +365,51 @@ TEST_P(PythonDeploymentTest, StreamDoc) {
 
 INSTANTIATE_TEST_SUITE_P(Protocols, PythonDeploymentTest, ::testing::Values("grpc", "http"),
                          [](const auto& info) { return info.param; });
+
+// Issue 17: one Client over two real jina gRPC Flows, one of them killed
+// (SIGKILL) mid-post: its unanswered requests go to the other, every
+// request ends done exactly once, with one attempt.
+TEST(PythonGatewaysTest, OneOfTwoFlowsKilledMidPost) {
+  if (env("JINA_INTEROP_PYTHON").empty()) GTEST_SKIP() << "JINA_INTEROP_PYTHON not set";
+  PythonProcess a("gateways-a", {env("JINA_INTEROP_FLOW_SCRIPT"), "grpc", "{port-file}"});
+  PythonProcess b("gateways-b", {env("JINA_INTEROP_FLOW_SCRIPT"), "grpc", "{port-file}"});
+  ASSERT_GT(a.port(), 0);
+  ASSERT_GT(b.port(), 0);
+  jina::Client client("grpc://127.0.0.1:" + std::to_string(a.port()) +
+                      ",127.0.0.1:" + std::to_string(b.port()));
+  constexpr int kRequests = 200;
+  std::map<std::string, int> done;
+  std::map<std::string, int> failed;
+  int answered = 0;
+  std::thread killer;
+  jina::PostOptions options{.request_size = 1};
+  options.on_done = [&](const jina::Response& r) {
+    for (const auto& d : r.docs()) {
+      ++done[d.id()];
+      EXPECT_EQ(d.text(), "DOC " + d.id().substr(1));
+    }
+    if (++answered == 40) killer = std::thread([&b] { b.kill_now(); });
+  };
+  options.on_error = [&](const jina::Response& r, const jina::Error&) {
+    for (const auto& d : r.docs()) ++failed[d.id()];
+  };
+  jina::DocumentArray docs;
+  for (int i = 0; i < kRequests; ++i) {
+    docs.push_back(jina::Document("d" + std::to_string(i)).set_text("doc " + std::to_string(i)));
+  }
+  client.post("/slow", std::move(docs), options);
+  if (killer.joinable()) killer.join();
+  EXPECT_TRUE(failed.empty());
+  ASSERT_EQ(done.size(), static_cast<std::size_t>(kRequests));
+  for (const auto& [id, n] : done) EXPECT_EQ(n, 1) << id;
+  jina::ClientStats stats = client.stats();
+  ASSERT_EQ(stats.gateways.size(), 2u);
+  EXPECT_GT(stats.gateways[0].responses, stats.gateways[1].responses);
+  std::printf("two jina Flows, one killed after 40 answers: %llu + %llu answers, %llu re-sent\n",
+              static_cast<unsigned long long>(stats.gateways[0].responses),
+              static_cast<unsigned long long>(stats.gateways[1].responses),
+              static_cast<unsigned long long>(stats.retries));
+}
 
 TEST_P(PythonFlowTest, GraphqlIsAbsentOnDocarrayV2) {
   if (GetParam().protocol != "http") GTEST_SKIP() << "HTTP only";

@@ -7,6 +7,7 @@ the Executor is served by a jina Deployment instead of a Flow (over gRPC it
 has a gateway too; over HTTP its gateway proxies to the Executor's own app).
   /default (and /upper) upper-cases every Document's text;
   /fail raises ValueError;
+  /slow upper-cases after 20 ms (a post long enough to kill a Flow in it);
   /params returns the parameters it got (they come back in __results__);
   /stream is a streaming (generator) endpoint: 3 items "<text>:tok<i>" with
   ids "<id>-<i>", 0.2 s apart (gRPC stream_doc, HTTP Server-Sent Events);
@@ -30,6 +31,13 @@ from jina import Deployment, Executor, Flow, requests  # noqa: E402
 class Upper(Executor):
     @requests
     def upper(self, docs: DocList[TextDoc], **kwargs) -> DocList[TextDoc]:
+        for d in docs:
+            d.text = (d.text or "").upper()
+        return docs
+
+    @requests(on="/slow")
+    async def slow(self, docs: DocList[TextDoc], **kwargs) -> DocList[TextDoc]:
+        await asyncio.sleep(0.02)
         for d in docs:
             d.text = (d.text or "").upper()
         return docs
