@@ -64,6 +64,19 @@ std::string_view take_field(std::string_view& in) {
   return field;
 }
 
+// A field of HttpRequestForm::pack that is a number.
+std::size_t decimal(std::string_view text) {
+  if (text.empty() || text.size() > 19) {
+    throw InvalidArgument("not a packed HTTP request: bad number");
+  }
+  std::size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') throw InvalidArgument("not a packed HTTP request: bad number");
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return value;
+}
+
 std::string snippet(std::string_view body) {
   constexpr std::size_t kMax = 300;
   if (body.size() <= kMax) return std::string(body);
@@ -114,10 +127,49 @@ HttpRequestForm HttpRequestForm::from(const DataRequest& request, DocFormat form
   form.request_id = header.request_id();
   form.exec_endpoint = header.exec_endpoint();
   if (header.has_target_executor()) form.target_executor = header.target_executor();
-  form.data = json_text(request.docs().to_json(format));
+  const DocumentArray& docs = request.docs();
+  form.doc_count = docs.size();
+  if (format == DocFormat::kV2 && docs.size() > kV2HttpGatewayBatch) {
+    // The same text as json_text(docs.to_json(format)), one Document at a
+    // time, noting where each piece ends.
+    std::string& data = form.data;
+    data += '[';
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      if (i > 0) {
+        if (i % kV2HttpGatewayBatch == 0) form.piece_ends.push_back(data.size());
+        data += ',';
+      }
+      data += json_text(docs[i].to_json(format));
+    }
+    data += ']';
+  } else {
+    form.data = json_text(docs.to_json(format));
+  }
   form.parameters =
       json_text(request.parameters().is_null() ? json::object() : request.parameters());
   return form;
+}
+
+HttpRequestForm HttpRequestForm::piece(std::size_t i) const {
+  HttpRequestForm out;
+  out.request_id = request_id;
+  out.exec_endpoint = exec_endpoint;
+  out.target_executor = target_executor;
+  out.parameters = parameters;
+  if (piece_ends.empty()) {
+    out.data = data;
+    out.doc_count = doc_count;
+    return out;
+  }
+  const bool last = i >= piece_ends.size();
+  const std::size_t begin = i == 0 ? 1 : piece_ends[i - 1] + 1;    // past '[' or ','
+  const std::size_t end = last ? data.size() - 1 : piece_ends[i];  // at ']' or ','
+  out.data.reserve(end - begin + 2);
+  out.data += '[';
+  out.data.append(data, begin, end - begin);
+  out.data += ']';
+  out.doc_count = last ? doc_count - kV2HttpGatewayBatch * piece_ends.size() : kV2HttpGatewayBatch;
+  return out;
 }
 
 std::string HttpRequestForm::pack() const {
@@ -128,6 +180,13 @@ std::string HttpRequestForm::pack() const {
   put_field(out, target_executor ? "1" + *target_executor : std::string("0"));
   put_field(out, data);
   put_field(out, parameters);
+  put_field(out, std::to_string(doc_count));
+  std::string ends;
+  for (std::size_t end : piece_ends) {
+    if (!ends.empty()) ends += ',';
+    ends += std::to_string(end);
+  }
+  put_field(out, ends);
   return out;
 }
 
@@ -140,6 +199,25 @@ HttpRequestForm HttpRequestForm::unpack(std::string_view packed) {
   if (target[0] == '1') form.target_executor = std::string(target.substr(1));
   form.data = take_field(packed);
   form.parameters = take_field(packed);
+  form.doc_count = decimal(take_field(packed));
+  std::string_view ends = take_field(packed);
+  for (bool more = !ends.empty(); more;) {
+    std::size_t comma = ends.find(',');
+    std::size_t end = decimal(ends.substr(0, comma));
+    // Each a ',' between Documents, in order, inside the array.
+    if (end == 0 || end >= form.data.size() || form.data[end] != ',' ||
+        (!form.piece_ends.empty() && end <= form.piece_ends.back())) {
+      throw InvalidArgument("not a packed HTTP request: a piece ends at no comma");
+    }
+    form.piece_ends.push_back(end);
+    more = comma != std::string_view::npos;
+    if (more) ends.remove_prefix(comma + 1);
+  }
+  if (!form.piece_ends.empty() &&
+      (form.data.front() != '[' || form.data.back() != ']' ||
+       form.doc_count <= kV2HttpGatewayBatch * form.piece_ends.size())) {
+    throw InvalidArgument("not a packed HTTP request: pieces of no Document array");
+  }
   if (!packed.empty()) throw InvalidArgument("not a packed HTTP request: trailing bytes");
   return form;
 }
@@ -198,6 +276,7 @@ HttpPost http_post_for(const HttpRequestForm& form, DocFormat format,
   body.reserve(form.data.size() + form.parameters.size() + 160);
   body += R"({"data":)";
   body += form.data;
+  post.per_endpoint = per_endpoint;
   if (per_endpoint) {
     post.path = url_path(path);
     body += R"(,"header":{"exec_endpoint":)";
@@ -299,6 +378,27 @@ absl::StatusOr<DataRequest> response_from(int status, std::string_view body,
 }
 
 }  // namespace
+
+DataRequest join_piece_responses(std::vector<DataRequest> pieces) {
+  if (pieces.empty()) return DataRequest();
+  DataRequest joined = std::move(pieces.front());
+  std::size_t total = 0;
+  for (const DataRequest& piece : pieces) total += piece.docs().size();
+  DocumentArray docs = std::move(joined.docs());
+  docs.reserve(total);
+  for (std::size_t i = 1; i < pieces.size(); ++i) {
+    for (Document& doc : pieces[i].docs()) docs.push_back(std::move(doc));
+  }
+  joined.set_docs(std::move(docs));
+  return joined;
+}
+
+DataRequest piece_error_response(const HttpRequestForm& form, DocFormat format,
+                                 const Status& status) {
+  DataRequest response = form.request(format);
+  response.header().set_status(status);
+  return response;
+}
 
 absl::Status http_failure(int status, std::string message) {
   if (status >= 500 && status < 600) return absl::UnavailableError(message);

@@ -25,6 +25,16 @@ struct HttpCall {
   nlohmann::json body;
 };
 
+// The most Documents jina's docarray-v2 HTTP gateway answers for in one
+// POST. Its POST route (jina 3.34, gateway/http_fastapi_app_docarrayv2.py)
+// hands the body to GatewayStreamer.stream_docs without a request_size, whose
+// default (gateway/streamer.py) is 100: a longer body is cut into requests of
+// 100 that all reach the Executors, but the route answers with the first one
+// to finish only, HTTP 200 and no error; the rest is thrown away (issue 19).
+// No gateway option changes it. So the HTTP transport POSTs a longer request
+// to a docarray-v2 gateway in pieces of this many and joins the answers.
+inline constexpr std::size_t kV2HttpGatewayBatch = 100;
+
 // A DataRequest as the HTTP transport keeps it from encoding to sending: its
 // header, and its Documents and parameters already written as JSON text, so
 // that sending needs no protobuf and a re-send no encoding. pack() makes it
@@ -35,9 +45,21 @@ struct HttpRequestForm {
   std::optional<std::string> target_executor;
   std::string data;        // the Documents, JSON in the stream's docarray format
   std::string parameters;  // a JSON object
+  // In docarray v2 with more than kV2HttpGatewayBatch Documents: where each
+  // piece of kV2HttpGatewayBatch Documents but the last ends in `data` (the
+  // offset of the ',' after its last Document), so that the transport can
+  // cut `data` into pieces without parsing it. Empty otherwise.
+  std::vector<std::size_t> piece_ends;
+  std::size_t doc_count = 0;
 
   // Throws InvalidArgument for Documents that JSON cannot carry.
   static HttpRequestForm from(const DataRequest& request, DocFormat format);
+  // How many POSTs a docarray-v2 gateway needs for this request (1 when it
+  // is not cut).
+  std::size_t piece_count() const { return piece_ends.size() + 1; }
+  // Piece `i` (< piece_count()) as a request of its own: the same header and
+  // parameters, its Documents only.
+  HttpRequestForm piece(std::size_t i) const;
   std::string pack() const;
   // Throws InvalidArgument for a string pack() did not make.
   static HttpRequestForm unpack(std::string_view packed);
@@ -49,6 +71,8 @@ struct HttpRequestForm {
 struct HttpPost {
   std::string path;
   std::string body;
+  // A per-endpoint route (docarray v2's shape), not the generic "/post".
+  bool per_endpoint = false;
 };
 
 // The POST paths of an OpenAPI document ("/default", "/foo", "/post" ...).
@@ -79,6 +103,17 @@ absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body
 // is an Executor error, which hands the request back).
 absl::StatusOr<DataRequest> response_from_http(int status, std::string_view body,
                                                const HttpRequestForm& form, DocFormat format);
+
+// The one Response to a request that was POSTed in pieces (HttpRequestForm::
+// piece), from the pieces' Responses in order, all of them successes: the
+// Documents joined in order; header, parameters and routes of the first
+// piece (the header's request id is the request's anyway).
+DataRequest join_piece_responses(std::vector<DataRequest> pieces);
+// The Response to a request POSTed in pieces when a piece's answer carries
+// an Executor error `status`: the whole request handed back (every
+// Document as sent) with that status, as one POST's Executor error is.
+DataRequest piece_error_response(const HttpRequestForm& form, DocFormat format,
+                                 const Status& status);
 
 // An HTTP answer that is a failure (not 2xx) as a Status: UNAVAILABLE
 // (retryable) for 5xx, NOT_FOUND for 404, INVALID_ARGUMENT for other 4xx

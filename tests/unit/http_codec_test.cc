@@ -202,6 +202,108 @@ TEST(HttpCodecTest, AnExecutorErrorHandsTheFormsRequestBack) {
   EXPECT_EQ(response->docs()[0].text(), "hello http");
 }
 
+DataRequest many(std::size_t n) {
+  DataRequest r = request("/index");
+  DocumentArray docs;
+  for (std::size_t i = 0; i < n; ++i) {
+    docs.push_back(Document().set_id("d" + std::to_string(i)).set_text("t" + std::to_string(i)));
+  }
+  r.set_docs(std::move(docs));
+  return r;
+}
+
+// Issue 19: a docarray-v2 gateway answers for the first 100 Documents of a
+// POST only, so a longer request is cut into pieces of 100 at encoding
+// (noted, not copied) and each piece is a request of its own.
+TEST(HttpCodecTest, AV2FormAbove100DocsComesInPiecesOf100) {
+  for (auto [n, sizes] :
+       std::vector<std::pair<std::size_t, std::vector<std::size_t>>>{{0, {0}},
+                                                                     {1, {1}},
+                                                                     {100, {100}},
+                                                                     {101, {100, 1}},
+                                                                     {250, {100, 100, 50}},
+                                                                     {300, {100, 100, 100}}}) {
+    DataRequest r = many(n);
+    r.header().set_target_executor("enc");
+    HttpRequestForm form = HttpRequestForm::unpack(HttpRequestForm::from(r, DocFormat::kV2).pack());
+    // The same bytes as the whole array written at once.
+    EXPECT_EQ(form.data, json(r.docs().to_json(DocFormat::kV2)).dump()) << n;
+    EXPECT_EQ(form.doc_count, n);
+    ASSERT_EQ(form.piece_count(), sizes.size()) << n;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      HttpRequestForm piece = form.piece(i);
+      EXPECT_EQ(piece.doc_count, sizes[i]);
+      EXPECT_EQ(piece.request_id, "r1");
+      EXPECT_EQ(piece.exec_endpoint, "/index");
+      EXPECT_EQ(piece.target_executor, "enc");
+      EXPECT_EQ(piece.parameters, form.parameters);
+      EXPECT_EQ(piece.piece_count(), 1u);
+      DataRequest back = piece.request(DocFormat::kV2);
+      ASSERT_EQ(back.docs().size(), sizes[i]) << n << " piece " << i;
+      for (const Document& d : back.docs()) EXPECT_EQ(d.id(), "d" + std::to_string(next++));
+    }
+    EXPECT_EQ(next, n);
+  }
+  // docarray v1 gateways (/post) take any number: never cut.
+  EXPECT_EQ(HttpRequestForm::from(many(250), DocFormat::kV1).piece_count(), 1u);
+}
+
+TEST(HttpCodecTest, UnpackRefusesPiecesThatDoNotEndAtAComma) {
+  std::string good = HttpRequestForm::from(many(101), DocFormat::kV2).pack();
+  HttpRequestForm form = HttpRequestForm::unpack(good);
+  ASSERT_EQ(form.piece_ends.size(), 1u);
+  for (std::string ends :
+       {std::to_string(form.piece_ends[0] + 1), std::string("0"), std::to_string(form.data.size()),
+        std::string("x"), std::to_string(form.piece_ends[0]) + ","}) {
+    HttpRequestForm bad = form;
+    std::string packed = bad.pack();
+    std::string tail = std::to_string(std::to_string(form.piece_ends[0]).size()) + ":" +
+                       std::to_string(form.piece_ends[0]);
+    ASSERT_TRUE(packed.ends_with(tail));
+    packed.resize(packed.size() - tail.size());
+    packed += std::to_string(ends.size()) + ":" + ends;
+    EXPECT_THROW(HttpRequestForm::unpack(packed), InvalidArgument) << ends;
+  }
+  form.doc_count = 100;  // too few Documents for two pieces
+  EXPECT_THROW(HttpRequestForm::unpack(form.pack()), InvalidArgument);
+}
+
+TEST(HttpCodecTest, PostsSayWhetherTheRouteIsPerEndpoint) {
+  HttpRequestForm form = HttpRequestForm::from(request("/search"), DocFormat::kV2);
+  EXPECT_TRUE(http_post_for(form, DocFormat::kV2, {}, HttpApi::kAuto).per_endpoint);
+  EXPECT_FALSE(http_post_for(form, DocFormat::kV1, {}, HttpApi::kAuto).per_endpoint);
+  EXPECT_FALSE(http_post_for(form, DocFormat::kV2, {"/post"}, HttpApi::kAuto).per_endpoint);
+  EXPECT_FALSE(http_post_for(form, DocFormat::kV2, {}, HttpApi::kPost).per_endpoint);
+}
+
+TEST(HttpCodecTest, PieceAnswersJoinInOrderAndAnErrorHandsTheWholeRequestBack) {
+  HttpRequestForm form = HttpRequestForm::from(many(250), DocFormat::kV2);
+  std::vector<DataRequest> answers;
+  for (std::size_t i = 0; i < form.piece_count(); ++i) {
+    DataRequest a = form.piece(i).request(DocFormat::kV2);
+    a.parameters() = {{"piece", i}};
+    for (Document& d : a.docs()) d.set_text(d.text() + "!");
+    answers.push_back(std::move(a));
+  }
+  DataRequest joined = join_piece_responses(std::move(answers));
+  EXPECT_EQ(joined.header().request_id(), "r1");
+  EXPECT_EQ(joined.parameters()["piece"], 0);
+  ASSERT_EQ(joined.docs().size(), 250u);
+  for (std::size_t i = 0; i < 250; ++i) {
+    EXPECT_EQ(joined.docs()[i].id(), "d" + std::to_string(i));
+    EXPECT_EQ(joined.docs()[i].text(), "t" + std::to_string(i) + "!");
+  }
+
+  Status error;
+  error.set_code(StatusCode::kError).set_description("ValueError('no')");
+  DataRequest failed = piece_error_response(form, DocFormat::kV2, error);
+  EXPECT_EQ(failed.header().status(), error);
+  EXPECT_EQ(failed.header().request_id(), "r1");
+  ASSERT_EQ(failed.docs().size(), 250u);
+  EXPECT_EQ(failed.docs()[249].text(), "t249");
+}
+
 TEST(HttpCodecTest, DryRunStatus) {
   EXPECT_TRUE(
       dry_run_result(json::parse(R"j({"code":0,"description":"","exception":null})j")).ok());
