@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log.h"
 #include "jina/error.h"
 #include "transport/beast_connection.h"
 #include "transport/http_codec.h"
@@ -143,6 +144,21 @@ class HttpTransport final : public Transport {
     co_return post_paths_;
   }
 
+  // Says once per transport (one per Client and gateway), at kInfo, that
+  // requests are cut for a docarray-v2 gateway. I/O thread only.
+  void note_split(std::size_t docs) {
+    if (split_noted_) return;
+    split_noted_ = true;
+    const std::string batch = std::to_string(kV2HttpGatewayBatch);
+    log(LogLevel::kInfo, "http",
+        "requests of more than " + batch + " Documents to the docarray-v2 HTTP gateway at " +
+            target() + " are sent as POSTs of at most " + batch +
+            " Documents each, their answers joined into one response: jina's v2 POST route "
+            "answers for only the first " +
+            batch + " Documents of a POST and drops the rest without an error (first: " +
+            std::to_string(docs) + " Documents)");
+  }
+
   HttpApi api() const { return api_; }
   std::chrono::milliseconds keepalive() const { return endpoint_.keepalive; }
   const beast_io::Endpoint& endpoint() const { return endpoint_; }
@@ -198,6 +214,7 @@ class HttpTransport final : public Transport {
   beast_io::IoThread io_;
   HttpApi api_;
   std::set<std::string> post_paths_;                     // I/O thread only
+  bool split_noted_ = false;                             // I/O thread only
   std::vector<std::unique_ptr<PooledConnection>> idle_;  // I/O thread only
 };
 
@@ -468,6 +485,13 @@ class HttpStreamState final : public Watched, public std::enable_shared_from_thi
       fail(absl::InvalidArgumentError(std::string("cannot send the request as JSON: ") + e.what()));
       co_return;
     }
+    // A docarray-v2 gateway answers for its first 100 Documents only
+    // (kV2HttpGatewayBatch): a longer request goes in pieces. v1's /post
+    // takes any number.
+    if (form.piece_count() > 1 && format_ == DocFormat::kV2 && call.per_endpoint) {
+      co_await send_pieces(form, slot);
+      co_return;
+    }
     auto answer = co_await transport_->exchange(http::verb::post, call.path, std::move(call.body),
                                                 std::nullopt, &slot);
     last_news_ = Clock::now();
@@ -485,6 +509,66 @@ class HttpStreamState final : public Watched, public std::enable_shared_from_thi
     }
     // Decoded from JSON straight into the Response: no protobuf round trip.
     observer_->on_response(std::move(*response), answer->body.size());
+  }
+
+  // `form` POSTed as form.piece_count() requests of at most
+  // kV2HttpGatewayBatch Documents, one after the other on `slot`'s
+  // connection, each with the request's id, endpoint, target and parameters;
+  // the observer gets one Response: the pieces' answers joined in order. An
+  // Executor error in a piece ends it there (the rest is not sent) with the
+  // whole request handed back with that error; a piece that fails as a POST
+  // fails the stream, as a POST does.
+  asio::awaitable<void> send_pieces(const HttpRequestForm& form, InUse& slot) {
+    transport_->note_split(form.doc_count);
+    const std::size_t count = form.piece_count();
+    std::vector<DataRequest> answers;
+    answers.reserve(count);
+    std::size_t wire_bytes = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      HttpRequestForm piece;
+      HttpPost call;
+      try {
+        piece = form.piece(i);
+        call = http_post_for(piece, format_, paths_, transport_->api());
+      } catch (const std::exception& e) {
+        fail(absl::InvalidArgumentError(std::string("cannot send the request as JSON: ") +
+                                        e.what()));
+        co_return;
+      }
+      const std::string what = "POST " + call.path + " at " + transport_->target() + " (piece " +
+                               std::to_string(i + 1) + " of " + std::to_string(count) + ", " +
+                               std::to_string(piece.doc_count) + " of the request's " +
+                               std::to_string(form.doc_count) + " Documents)";
+      auto answer = co_await transport_->exchange(http::verb::post, call.path, std::move(call.body),
+                                                  std::nullopt, &slot);
+      last_news_ = Clock::now();
+      if (failure_) co_return;
+      if (!answer.ok()) {
+        fail(absl::Status(answer.status().code(),
+                          std::string(answer.status().message()) + " (" + what + ")"));
+        co_return;
+      }
+      wire_bytes += answer->body.size();
+      auto response = response_from_http(answer->status, answer->body, piece, format_);
+      if (!response.ok()) {
+        fail(absl::Status(response.status().code(),
+                          what + ": " + std::string(response.status().message())));
+        co_return;
+      }
+      if (!response->header().status().ok()) {
+        DataRequest whole;
+        try {
+          whole = piece_error_response(form, format_, response->header().status());
+        } catch (const std::exception& e) {
+          fail(absl::DataLossError(what + ": cannot hand the request back: " + e.what()));
+          co_return;
+        }
+        observer_->on_response(std::move(whole), wire_bytes);
+        co_return;
+      }
+      answers.push_back(std::move(*response));
+    }
+    observer_->on_response(join_piece_responses(std::move(answers)), wire_bytes);
   }
 
   void maybe_finish() {

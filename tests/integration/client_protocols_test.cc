@@ -10,16 +10,19 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "integration/testing.h"
 #include "jina/client.h"
 #include "jina/error.h"
 #include "jina/flow.h"
+#include "jina/log.h"
 
 namespace jina {
 namespace {
@@ -424,6 +427,109 @@ TEST_P(ClientProtocolsTest, DocarrayV1FlowIsDetectedAndSpokenTo) {
   EXPECT_EQ(client.doc_format(), DocFormat::kV1);
   EXPECT_EQ(client.post("/", texts(2), {.results_in_order = true}).texts(),
             (std::vector<std::string>{"DOC0", "DOC1"}));
+}
+
+// Records the size of every batch it is called with; "/fail100" fails a
+// batch that holds "doc100".
+class BatchRecorder : public Executor {
+ public:
+  BatchRecorder() {
+    on("/fail100", [this](ExecutorRequest& req) {
+      record(req);
+      for (const Document& d : req.docs) {
+        if (d.text() == "doc100") throw ValueError("doc100 fails");
+      }
+    });
+    on_default([this](ExecutorRequest& req) {
+      record(req);
+      for (Document& d : req.docs) d.set_text(d.text() + "!");
+    });
+  }
+  std::vector<std::size_t> take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(sizes_, {});
+  }
+
+ private:
+  void record(const ExecutorRequest& req) {
+    std::lock_guard lock(mu_);
+    sizes_.push_back(req.docs.size());
+  }
+  std::mutex mu_;
+  std::vector<std::size_t> sizes_;
+};
+
+// Issue 19: jina's docarray-v2 HTTP gateway answers for only the first 100
+// Documents of a POST (and drops the rest silently), so over HTTP to a v2
+// gateway the client POSTs a longer request in pieces of 100 and joins the
+// answers: one request is still one outcome, with every Document in order.
+// gRPC and WebSocket send the request whole.
+TEST_P(ClientProtocolsTest, ARequestAbove100DocsIsOneOutcomeWithEveryDoc) {
+  auto recorder = std::make_shared<BatchRecorder>();
+  Flow flow(local(GetParam()));
+  flow.add(recorder, {.name = "recorder"});
+  flow.start();
+  std::vector<std::string> notes;
+  std::mutex notes_mu;
+  set_log_level(LogLevel::kInfo);
+  set_log_sink([&](const LogRecord& r) {
+    std::lock_guard lock(notes_mu);
+    if (r.message.find("at most 100 Documents") != std::string_view::npos) {
+      notes.emplace_back(r.message);
+    }
+  });
+  const bool split = GetParam() == Protocol::kHttp;
+  using Sizes = std::vector<std::size_t>;
+  Client client(address(flow.port()));
+
+  std::vector<Response> responses = client.post_responses("/", texts(250), {.request_size = 250});
+  ASSERT_EQ(responses.size(), 1u);
+  const DocumentArray& out = responses[0].docs();
+  ASSERT_EQ(out.size(), 250u);
+  for (int i = 0; i < 250; ++i) EXPECT_EQ(out[i].text(), "doc" + std::to_string(i) + "!");
+  EXPECT_EQ(recorder->take(), (split ? Sizes{100, 100, 50} : Sizes{250}));
+
+  // request_size 0: all inputs in one request.
+  EXPECT_EQ(client.post("/", texts(201), {.request_size = 0}).size(), 201u);
+  EXPECT_EQ(recorder->take(), (split ? Sizes{100, 100, 1} : Sizes{201}));
+
+  // An Executor error in the second piece: one on_error, with the whole
+  // request handed back; the third piece is not sent.
+  int errors = 0, always = 0, done = 0;
+  client.post("/fail100", texts(250),
+              {.request_size = 250,
+               .on_done = [&](const Response&) { ++done; },
+               .on_error =
+                   [&](const Response& r, const Error& e) {
+                     ++errors;
+                     EXPECT_EQ(r.status().code(), StatusCode::kError);
+                     EXPECT_THAT(r.status().description(), HasSubstr("doc100 fails"));
+                     EXPECT_NE(dynamic_cast<const BadServer*>(&e), nullptr);
+                     ASSERT_EQ(r.docs().size(), 250u);
+                     EXPECT_EQ(r.docs()[249].text(), "doc249");
+                   },
+               .on_always = [&](const Response&) { ++always; },
+               .continue_on_error = true});
+  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(always, 1);
+  EXPECT_EQ(done, 0);
+  EXPECT_EQ(recorder->take(), (split ? Sizes{100, 100} : Sizes{250}));
+
+  set_log_sink({});
+  set_log_level(LogLevel::kWarning);
+  // Said once per Client, only where requests are cut.
+  EXPECT_EQ(notes.size(), split ? 1u : 0u);
+}
+
+// docarray v1 gateways (/post) answer for every Document: no pieces.
+TEST_P(ClientProtocolsTest, DocarrayV1FlowGetsARequestAbove100DocsWhole) {
+  auto recorder = std::make_shared<BatchRecorder>();
+  Flow flow(local(GetParam(), {.doc_format = DocFormat::kV1}));
+  flow.add(recorder, {.name = "recorder"});
+  flow.start();
+  Client client(address(flow.port()));
+  EXPECT_EQ(client.post("/", texts(250), {.request_size = 250}).size(), 250u);
+  EXPECT_EQ(recorder->take(), std::vector<std::size_t>{250});
 }
 
 TEST_P(ClientProtocolsTest, GraphqlIsNotServedByTheLocalFlow) {
