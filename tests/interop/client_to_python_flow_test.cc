@@ -292,6 +292,44 @@ TEST_P(PythonFlowTest, ParametersOnlyRequest) {
   EXPECT_EQ(responses[0].parameters()["hello"], "world");
 }
 
+// Issue 19: one request of 200 Documents with 4096-float embeddings. jina's
+// docarray-v2 HTTP gateway answers a POST for its first 100 Documents only
+// (HTTP 200, no error): the client POSTs such a request in pieces of 100 and
+// joins the answers. gRPC and WebSocket carry it whole.
+TEST_P(PythonFlowTest, TwoHundredDocsInOneRequestAllComeBack) {
+  if (GetParam().tls) GTEST_SKIP() << "the plain gateways suffice";
+  constexpr int kDocs = 200;
+  constexpr int kDim = 4096;
+  jina::DocumentArray docs = texts(kDocs);
+  for (int i = 0; i < kDocs; ++i) {
+    std::vector<float> embedding(kDim, static_cast<float>(i));
+    embedding[0] = 0.5f;
+    docs[i].set_embedding(embedding);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<jina::Response> responses =
+      client().post_responses("/default", docs, {.request_size = 0, .timeout = 120});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << GetParam().protocol << ": " << kDocs << " docs x " << kDim
+            << " floats in one request: " << seconds << " s\n";
+  ASSERT_EQ(responses.size(), 1u);  // one request, one outcome
+  const jina::DocumentArray& out = responses[0].docs();
+  ASSERT_EQ(out.size(), static_cast<std::size_t>(kDocs));
+  std::map<std::string, int> seen;
+  for (const auto& d : out) {
+    ++seen[d.id()];
+    EXPECT_EQ(d.text(), "DOC " + d.id().substr(1));
+    const std::vector<float> embedding = d.embedding();
+    ASSERT_EQ(embedding.size(), static_cast<std::size_t>(kDim)) << d.id();
+    EXPECT_EQ(embedding[0], 0.5f);
+    EXPECT_EQ(embedding[kDim - 1], std::stof(d.id().substr(1))) << d.id();
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kDocs));
+  // One request, so its answer comes back in input order.
+  for (int i = 0; i < kDocs; ++i) EXPECT_EQ(out[i].id(), "d" + std::to_string(i));
+}
+
 // jina_flow.py's generator endpoint /stream through `c`: its 3 items, as
 // they are produced; an ordinary endpoint is an error.
 void expect_streamed_tokens(jina::Client& c, const std::string& uri) {
