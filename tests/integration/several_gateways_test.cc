@@ -211,6 +211,22 @@ TEST_P(SeveralGateways, AllGatewaysDownFailsEveryRequestOnce) {
   EXPECT_EQ(out.failed_count(), 20);
 }
 
+// An answer too large for the Client would be too large from any gateway:
+// the post ends as with one gateway, and no gateway is left out for it.
+TEST_P(SeveralGateways, AnErrorEveryGatewayWouldRepeatIsNotFailedOver) {
+  Watchdog watchdog(seconds(60));
+  Replicas replicas(protocol(), {0, 0});
+  ClientOptions options = options_for(protocol(), replicas.addresses());
+  options.max_response_bytes = 1 << 20;
+  Client client(options);
+  Outcomes out = post_counted(client, "/big", 4, {});
+  ASSERT_TRUE(out.exception);
+  EXPECT_EQ(out.code, absl::StatusCode::kResourceExhausted) << *out.exception;
+  expect_each_request_once(out, 4);
+  EXPECT_EQ(client.stats().retries, 0u);
+  for (const GatewayStats& g : client.stats().gateways) EXPECT_TRUE(g.healthy) << g.address;
+}
+
 TEST_P(SeveralGateways, AsyncPostsSpreadToo) {
   Watchdog watchdog(seconds(60));
   Replicas replicas(protocol(), {2, 2});
