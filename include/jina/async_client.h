@@ -150,9 +150,10 @@ using IterCallback = std::function<void(const Response&, std::optional<DocumentA
 // The handle of one AsyncClient::post(). Copies share the task; destroying
 // every copy neither cancels nor stops the post (its callbacks still run).
 //
-// Callbacks: on_iter runs for every response, in delivery order; on_success,
-// on_error and on_finished run once when the post ends, after every on_iter
-// call, in the order they were attached. Each sees the outcome as the
+// Callbacks: on_iter runs for every response, in delivery order (one whose
+// Executor error ends the post included); on_success, on_error and
+// on_finished run once when the post ends, after every on_iter call, in the
+// order they were attached. Each sees the outcome as the
 // callbacks before it left it: with `updates_result = true` a callback's
 // return value (a DocumentArray) becomes the task's result, so an on_error
 // that returns one turns the task into a success. An exception thrown by a

@@ -709,8 +709,8 @@ class PostCall {
       message += ": " + status.description();
       auto error = std::make_shared<const BadServer>(message);
       if (!options_.on_error && !options_.continue_on_error) {
-        // Nobody handles it: the post ends with it, once every other request
-        // has its outcome.
+        // Nobody handles it: the post ends with it once every other request
+        // has its outcome; this one gets its own below, and reaches `each`.
         end(std::make_exception_ptr(*error), message);
       }
       return outcome(std::move(response), std::move(error), /*collect=*/true);

@@ -29,10 +29,10 @@
 
 namespace jina::internal {
 
-// Where results go: any may be null. `each` gets every delivered response
-// (after its callbacks, in delivery order) on the engine's thread, or with
-// the callbacks on the executor (Offload::deliver); a sink that blocks holds
-// the post back, with at most `prefetch` requests in flight.
+// Where results go: any may be null. `each` gets every delivered response,
+// one whose Executor error ends the post too (after its callbacks, in delivery
+// order), on the engine's thread or with the callbacks on the executor
+// (Offload::deliver); a blocking sink holds the post back, within `prefetch`.
 struct PostResults {
   DocumentArray* docs = nullptr;
   std::vector<Response>* responses = nullptr;

@@ -8,8 +8,10 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "jina/error.h"
@@ -36,6 +38,17 @@ class Upper : public Executor {
     }
   }
   void fail(ExecutorRequest&) { throw std::runtime_error("intentional failure"); }
+};
+
+// Fails a request whose first Document's text is "fail".
+class FailOne : public Executor {
+ public:
+  FailOne() { on_default(&FailOne::check); }
+  void check(ExecutorRequest& req) {
+    if (!req.docs.empty() && req.docs[0].text() == "fail") {
+      throw std::runtime_error("intentional failure");
+    }
+  }
 };
 
 class AsyncClientFlowTest : public ::testing::Test {
@@ -86,6 +99,42 @@ TEST_F(AsyncClientFlowTest, ExecutorErrorReachesOnError) {
   });
   EXPECT_THROW(task.get(), BadServer);
   EXPECT_THAT(message, ::testing::HasSubstr("intentional failure"));
+}
+
+// The response whose Executor error ends the post reaches on_iter, before
+// on_error, over every protocol.
+TEST(AsyncClientFlowProtocols, OnIterSeesTheExecutorErrorThatEndsThePost) {
+  Flow flow({
+      .host = "127.0.0.1",
+      .protocols = {Protocol::kGrpc, Protocol::kHttp, Protocol::kWebsocket},
+  });
+  flow.add<FailOne>({.name = "failone"});
+  flow.start();
+  for (auto [protocol, scheme] :
+       {std::pair{Protocol::kGrpc, "grpc"}, std::pair{Protocol::kHttp, "http"},
+        std::pair{Protocol::kWebsocket, "ws"}}) {
+    SCOPED_TRACE(scheme);
+    AsyncClient client(std::string(scheme) + "://127.0.0.1:" + std::to_string(flow.port(protocol)));
+    DocumentArray input;
+    for (int i = 0; i < 5; ++i) input.push_back(Document().set_text(i == 2 ? "fail" : "ok"));
+    std::mutex mu;
+    std::vector<std::string> seen;
+    auto note = [&](std::string what) {
+      std::lock_guard lock(mu);
+      seen.push_back(std::move(what));
+    };
+    PostTask task = client.post("/", input, {.request_size = 1, .results_in_order = true})
+                        .on_iter([&](const Response& r) { note(r.status().ok() ? "ok" : "error"); })
+                        .on_error([&](const Error&) { note("on_error"); });
+    EXPECT_THROW(task.get(), BadServer);
+    std::lock_guard lock(mu);
+    ASSERT_GE(seen.size(), 4u);
+    EXPECT_EQ(seen[0], "ok");
+    EXPECT_EQ(seen[1], "ok");
+    EXPECT_EQ(seen[2], "error");
+    EXPECT_EQ(seen.back(), "on_error");
+  }
+  flow.stop();
 }
 
 TEST_F(AsyncClientFlowTest, StreamsResponsesAsTheyArrive) {

@@ -32,13 +32,15 @@ using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 // Echoes every request at once, from a thread per stream; requests to
-// "/fail" come back with an Executor error. hold(true) holds the answers.
+// "/fail", and those whose first Document's text is "fail", come back with an
+// Executor error. hold(true) holds the answers.
 class EchoTransport : public testing::MockTransport {
  public:
   EchoTransport()
       : internal::FakeTransport([](const DataRequest& received) {
           DataRequest request = received;
-          if (request.header().exec_endpoint() == "/fail") {
+          if (request.header().exec_endpoint() == "/fail" ||
+              (!request.docs().empty() && request.docs()[0].text() == "fail")) {
             request.header().mutable_status().set_code(StatusCode::kError).set_description("boom");
           }
           return std::optional<std::string>(request.serialize());
@@ -108,6 +110,46 @@ TEST_F(AsyncClientTest, OnErrorRunsOnceForAnExecutorError) {
   EXPECT_THROW(task.get(), BadServer);
   EXPECT_EQ(errors, 1);
   EXPECT_THAT(message, HasSubstr("boom"));
+}
+
+// The response whose Executor error ends the post (no PostOptions::on_error,
+// no continue_on_error) reaches on_iter too, before on_error, as every
+// response delivered before it; with PostOptions callbacks (run on the
+// executor) or without.
+TEST_F(AsyncClientTest, OnIterSeesTheExecutorErrorThatEndsThePost) {
+  for (bool with_on_always : {false, true}) {
+    SCOPED_TRACE(with_on_always ? "with PostOptions::on_always" : "without PostOptions callbacks");
+    DocumentArray input = docs(5);
+    input[2].set_text("fail");
+    PostOptions options;
+    options.request_size = 1;
+    options.results_in_order = true;
+    if (with_on_always) options.on_always = [](const Response&) {};
+    std::mutex mu;
+    std::vector<std::string> seen;
+    auto note = [&](std::string what) {
+      std::lock_guard lock(mu);
+      seen.push_back(std::move(what));
+    };
+    PostTask task = client_.post("/", input, options)
+                        .on_iter([&](const Response& r) {
+                          note(r.docs()[0].text() + (r.status().ok() ? "" : " (error)"));
+                        })
+                        .on_error([&](const Error& e) {
+                          EXPECT_NE(dynamic_cast<const BadServer*>(&e), nullptr);
+                          EXPECT_THAT(e.what(), HasSubstr("boom"));
+                          note("on_error");
+                        });
+    EXPECT_THROW(task.get(), BadServer);
+    std::lock_guard lock(mu);
+    // Responses 4 and 5 may come before the post is cut short, or not.
+    ASSERT_GE(seen.size(), 4u);
+    EXPECT_EQ(seen[0], "0");
+    EXPECT_EQ(seen[1], "1");
+    EXPECT_EQ(seen[2], "fail (error)");
+    EXPECT_EQ(seen.back(), "on_error");
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), "on_error"), 1);
+  }
 }
 
 TEST_F(AsyncClientTest, OnFinishedSeesExactlyOneOfDocsAndError) {
