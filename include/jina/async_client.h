@@ -168,70 +168,54 @@ class PostTask {
  public:
   PostTask() = default;
 
+  // Every callback comes in two forms. `on_x(fn)` ignores what `fn` returns.
+  // `on_x(fn, updates_result)` needs an `fn` that returns a DocumentArray
+  // (anything else does not compile); with `updates_result = true` that
+  // value becomes the task's result.
+
   template <class F>
-  requires std::invocable<F&, const DocumentArray&> PostTask& on_success(
-      F fn, bool updates_result = false) {
-    using R = std::invoke_result_t<F&, const DocumentArray&>;
-    check_updates_result<R>(updates_result);
-    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
-      if (!o.docs) return;
-      if constexpr (std::is_convertible_v<R, DocumentArray>) {
-        if (updates_result) return replace_result(o, fn(*o.docs));
-      }
-      fn(*o.docs);
-    });
-    return *this;
+  requires std::invocable<F&, const DocumentArray&> PostTask& on_success(F fn) {
+    return add_success(std::move(fn), false);
+  }
+  template <class F>
+  requires std::invocable<F&, const DocumentArray&> PostTask& on_success(F fn,
+                                                                         bool updates_result) {
+    check_returns_docs<F, std::invoke_result_t<F&, const DocumentArray&>>();
+    return add_success(std::move(fn), updates_result);
   }
 
   template <class F>
-  requires std::invocable<F&, const Error&> PostTask& on_error(F fn, bool updates_result = false) {
-    using R = std::invoke_result_t<F&, const Error&>;
-    check_updates_result<R>(updates_result);
-    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
-      if (!o.error) return;
-      if constexpr (std::is_convertible_v<R, DocumentArray>) {
-        if (updates_result) return replace_result(o, fn(*o.error_ptr()));
-      }
-      fn(*o.error_ptr());
-    });
-    return *this;
+  requires std::invocable<F&, const Error&> PostTask& on_error(F fn) {
+    return add_error(std::move(fn), false);
+  }
+  template <class F>
+  requires std::invocable<F&, const Error&> PostTask& on_error(F fn, bool updates_result) {
+    check_returns_docs<F, std::invoke_result_t<F&, const Error&>>();
+    return add_error(std::move(fn), updates_result);
   }
 
   // `fn(docs, error)`: exactly one of them is non-null.
   template <class F>
+  requires std::invocable<F&, const DocumentArray*, const Error*> PostTask& on_finished(F fn) {
+    return add_finished(std::move(fn), false);
+  }
+  template <class F>
   requires std::invocable<F&, const DocumentArray*, const Error*> PostTask& on_finished(
-      F fn, bool updates_result = false) {
-    using R = std::invoke_result_t<F&, const DocumentArray*, const Error*>;
-    check_updates_result<R>(updates_result);
-    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
-      const DocumentArray* docs = o.docs ? &*o.docs : nullptr;
-      if constexpr (std::is_convertible_v<R, DocumentArray>) {
-        if (updates_result) return replace_result(o, fn(docs, o.error_ptr()));
-      }
-      fn(docs, o.error_ptr());
-    });
-    return *this;
+      F fn, bool updates_result) {
+    check_returns_docs<F, std::invoke_result_t<F&, const DocumentArray*, const Error*>>();
+    return add_finished(std::move(fn), updates_result);
   }
 
   // With `updates_result`, the last value `fn` returned becomes the task's
   // result if the post succeeds.
   template <class F>
-  requires std::invocable<F&, const Response&> PostTask& on_iter(F fn,
-                                                                 bool updates_result = false) {
-    using R = std::invoke_result_t<F&, const Response&>;
-    check_updates_result<R>(updates_result);
-    add_iter([fn = std::move(fn), updates_result](const Response& r,
-                                                  std::optional<DocumentArray>& result) mutable {
-      if constexpr (std::is_convertible_v<R, DocumentArray>) {
-        if (updates_result) {
-          DocumentArray next = fn(r);
-          result = std::move(next);
-          return;
-        }
-      }
-      fn(r);
-    });
-    return *this;
+  requires std::invocable<F&, const Response&> PostTask& on_iter(F fn) {
+    return add_on_iter(std::move(fn), false);
+  }
+  template <class F>
+  requires std::invocable<F&, const Response&> PostTask& on_iter(F fn, bool updates_result) {
+    check_returns_docs<F, std::invoke_result_t<F&, const Response&>>();
+    return add_on_iter(std::move(fn), updates_result);
   }
 
   // Waits until the post ended and the callbacks attached so far ran; returns
@@ -256,11 +240,63 @@ class PostTask {
   friend class internal::AsyncCore;
   explicit PostTask(std::shared_ptr<internal::TaskState> state) : state_(std::move(state)) {}
 
-  template <class R>
-  static void check_updates_result(bool updates_result) {
-    if (updates_result && !std::is_convertible_v<R, DocumentArray>) {
-      throw InvalidArgument("updates_result needs a callback that returns a DocumentArray");
-    }
+  // Per callback type, so that each offending call gets its own error.
+  template <class F, class R>
+  static constexpr void check_returns_docs() {
+    static_assert(std::is_convertible_v<R, DocumentArray>,
+                  "updates_result needs a callback that returns a DocumentArray");
+  }
+  template <class F>
+  PostTask& add_success(F fn, bool updates_result) {
+    using R = std::invoke_result_t<F&, const DocumentArray&>;
+    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
+      if (!o.docs) return;
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) return replace_result(o, fn(*o.docs));
+      }
+      fn(*o.docs);
+    });
+    return *this;
+  }
+  template <class F>
+  PostTask& add_error(F fn, bool updates_result) {
+    using R = std::invoke_result_t<F&, const Error&>;
+    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
+      if (!o.error) return;
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) return replace_result(o, fn(*o.error_ptr()));
+      }
+      fn(*o.error_ptr());
+    });
+    return *this;
+  }
+  template <class F>
+  PostTask& add_finished(F fn, bool updates_result) {
+    using R = std::invoke_result_t<F&, const DocumentArray*, const Error*>;
+    add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
+      const DocumentArray* docs = o.docs ? &*o.docs : nullptr;
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) return replace_result(o, fn(docs, o.error_ptr()));
+      }
+      fn(docs, o.error_ptr());
+    });
+    return *this;
+  }
+  template <class F>
+  PostTask& add_on_iter(F fn, bool updates_result) {
+    using R = std::invoke_result_t<F&, const Response&>;
+    add_iter([fn = std::move(fn), updates_result](const Response& r,
+                                                  std::optional<DocumentArray>& result) mutable {
+      if constexpr (std::is_convertible_v<R, DocumentArray>) {
+        if (updates_result) {
+          DocumentArray next = fn(r);
+          result = std::move(next);
+          return;
+        }
+      }
+      fn(r);
+    });
+    return *this;
   }
   template <class R>
   static void replace_result(internal::TaskOutcome& o, R&& value) {
