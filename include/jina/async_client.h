@@ -145,6 +145,21 @@ struct TaskOutcome {
 using FinalCallback = std::function<void(TaskOutcome&)>;
 // Gets one response and the result an `updates_result` on_iter left so far.
 using IterCallback = std::function<void(const Response&, std::optional<DocumentArray>&)>;
+
+// What PostTask::on_error takes: `fn(error)`, else `fn()`.
+template <class F>
+concept ErrorCallback = std::invocable<F&, const Error&> || std::invocable<F&>;
+template <class F>
+decltype(auto) call_on_error(F& fn, const Error& error) {
+  if constexpr (std::invocable<F&, const Error&>) {
+    return fn(error);
+  } else {
+    return fn();
+  }
+}
+template <class F>
+using ErrorCallbackResult =
+    decltype(call_on_error(std::declval<F&>(), std::declval<const Error&>()));
 }  // namespace internal
 
 // The handle of one AsyncClient::post(). Copies share the task; destroying
@@ -184,13 +199,14 @@ class PostTask {
     return add_success(std::move(fn), updates_result);
   }
 
+  // `fn(error)`, or `fn()` when the error does not matter.
   template <class F>
-  requires std::invocable<F&, const Error&> PostTask& on_error(F fn) {
+  requires internal::ErrorCallback<F> PostTask& on_error(F fn) {
     return add_error(std::move(fn), false);
   }
   template <class F>
-  requires std::invocable<F&, const Error&> PostTask& on_error(F fn, bool updates_result) {
-    check_returns_docs<F, std::invoke_result_t<F&, const Error&>>();
+  requires internal::ErrorCallback<F> PostTask& on_error(F fn, bool updates_result) {
+    check_returns_docs<F, internal::ErrorCallbackResult<F>>();
     return add_error(std::move(fn), updates_result);
   }
 
@@ -260,13 +276,13 @@ class PostTask {
   }
   template <class F>
   PostTask& add_error(F fn, bool updates_result) {
-    using R = std::invoke_result_t<F&, const Error&>;
+    using R = internal::ErrorCallbackResult<F>;
     add_final([fn = std::move(fn), updates_result](internal::TaskOutcome& o) mutable {
       if (!o.error) return;
       if constexpr (std::is_convertible_v<R, DocumentArray>) {
-        if (updates_result) return replace_result(o, fn(*o.error_ptr()));
+        if (updates_result) return replace_result(o, internal::call_on_error(fn, *o.error_ptr()));
       }
-      fn(*o.error_ptr());
+      internal::call_on_error(fn, *o.error_ptr());
     });
     return *this;
   }

@@ -15,16 +15,19 @@ void attach(jina::PostTask& t) {
   t.on_success([](const jina::DocumentArray&) {});
   t.on_success([](const jina::DocumentArray&) { return 1; });
   t.on_error([](const jina::Error&) {});
+  t.on_error([] {});
   t.on_finished([](const jina::DocumentArray*, const jina::Error*) {});
   t.on_iter([](const jina::Response&) { return docs(); });
   // With it, true or false, a callback that returns a DocumentArray.
   t.on_success([](const jina::DocumentArray& d) { return d; }, true);
   t.on_error([](const jina::Error&) { return docs(); }, false);
+  t.on_error([] { return docs(); }, true);
   t.on_finished([](const jina::DocumentArray*, const jina::Error*) { return docs(); }, true);
   t.on_iter([](const jina::Response& r) { return r.docs(); }, true);
 
   t.on_success([](const jina::DocumentArray&) {}, true);                        // BAD
   t.on_error([](const jina::Error&) { return 1; }, true);                       // BAD
+  t.on_error([] {}, true);                                                      // BAD
   t.on_finished([](const jina::DocumentArray*, const jina::Error*) {}, false);  // BAD
   t.on_iter([](const jina::Response&) {}, true);                                // BAD
 }

@@ -152,6 +152,22 @@ TEST_F(AsyncClientTest, OnIterSeesTheExecutorErrorThatEndsThePost) {
   }
 }
 
+TEST_F(AsyncClientTest, OnErrorTakesACallbackWithoutTheError) {
+  std::atomic<int> errors{0};
+  PostTask failed = client_.post("/fail", docs(1)).on_error([&] { ++errors; });
+  EXPECT_THROW(failed.get(), BadServer);
+  EXPECT_EQ(errors, 1);
+  PostTask ok = client_.post("/", docs(1)).on_error([&] { ++errors; });
+  EXPECT_EQ(ok.get().size(), 1u);
+  EXPECT_EQ(errors, 1);
+  PostTask recovered =
+      client_.post("/fail", docs(1))
+          .on_error([] { return DocumentArray{Document().set_text("fallback")}; }, true);
+  DocumentArray out = recovered.get();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].text(), "fallback");
+}
+
 TEST_F(AsyncClientTest, OnFinishedSeesExactlyOneOfDocsAndError) {
   std::atomic<int> ok{0};
   std::atomic<int> failed{0};
