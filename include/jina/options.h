@@ -13,11 +13,14 @@
 #define JINA_OPTIONS_H_
 
 #include <atomic>
+#include <concepts>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,9 +56,10 @@ struct ClientOptions {
   std::optional<bool> tls{};
 
   // Several gateways of one Flow (replicas behind a Kubernetes Service, or
-  // any list): each entry as `host` may be, all with the same scheme, no
-  // entry twice. `host` may list them too, comma-separated
-  // ("grpc://10.0.0.1:8080,10.0.0.2:8080"); giving both throws
+  // any list): each entry as `host` may be, no entry twice; the first
+  // entry's scheme is the list's (another scheme later throws). `host` may
+  // list them too, comma-separated ("grpc://10.0.0.1:8080,10.0.0.2:8080");
+  // giving both throws
   // InvalidArgument. "dns:///name:port" (gRPC) stands for every address the
   // name resolves to (a headless Service), resolved again every
   // `dns_refresh_interval` seconds and when a gateway fails. With more than
@@ -176,6 +180,32 @@ class CancelToken {
   std::shared_ptr<State> state_;
 };
 
+// PostOptions::on_error: a callable taking (const Response&, const Error&),
+// or (const Response&) alone when the error does not matter (Jina's client
+// makes the exception argument optional). Empty by default; tests as bool.
+class PostErrorCallback {
+ public:
+  PostErrorCallback() = default;
+  PostErrorCallback(std::nullptr_t) {}  // NOLINT: as std::function
+  template <class F>
+  requires(!std::same_as<std::decay_t<F>, PostErrorCallback> &&
+           std::invocable<F&, const Response&, const Error&>)
+  PostErrorCallback(F fn) : fn_(std::move(fn)) {}  // NOLINT: implicit, as std::function
+  template <class F>
+  requires(!std::invocable<F&, const Response&, const Error&> &&
+           std::invocable<F&, const Response&>)
+  PostErrorCallback(F fn)  // NOLINT: implicit, as std::function
+      : fn_([fn = std::move(fn)](const Response& response, const Error&) mutable {
+          fn(response);
+        }) {}
+
+  void operator()(const Response& response, const Error& error) const { fn_(response, error); }
+  explicit operator bool() const { return static_cast<bool>(fn_); }
+
+ private:
+  std::function<void(const Response&, const Error&)> fn_;
+};
+
 // Options of one post(). Callbacks run on the thread that called post(),
 // one at a time, in the order responses arrive (or in input order with
 // `results_in_order`). An exception thrown by a callback ends the post: the
@@ -203,8 +233,8 @@ struct PostOptions {
   // or an input generator ended it, a jina::Error of code ABORTED naming
   // that cause. The response
   // is then the request itself with header().status() describing the
-  // failure. docs/errors.md lists every case.
-  std::function<void(const Response&, const Error&)> on_error{};
+  // failure. docs/errors.md lists every case. May take the response alone.
+  PostErrorCallback on_error{};
   // Called after on_done or on_error, for every request.
   std::function<void(const Response&)> on_always{};
   // Executor errors without `on_error` do not end the post (no BadServer);

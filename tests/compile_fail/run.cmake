@@ -1,10 +1,17 @@
-# cmake -DBUILD_DIR=... -DTARGET=... -DSOURCE=... -DMESSAGE=... -P run.cmake
-# Builds TARGET (one source, SOURCE) in BUILD_DIR and passes when the compile
-# fails with only the static_assert MESSAGE, once per line of SOURCE marked
-# "// BAD". Each run compiles again: a failed compile leaves no object.
+# cmake -DCOMPILER=... -DINCLUDES=a|b -DSOURCE=... -DMESSAGE=... -P run.cmake
+# Compiles SOURCE (C++20, syntax only, include directories INCLUDES) and
+# passes when it fails with only the static_assert MESSAGE, once per line of
+# SOURCE marked "// BAD".
 file(STRINGS "${SOURCE}" bad_lines REGEX "// BAD$")
 list(LENGTH bad_lines expected)
-execute_process(COMMAND "${CMAKE_COMMAND}" --build "${BUILD_DIR}" --target "${TARGET}"
+string(REPLACE "|" ";" include_dirs "${INCLUDES}")
+set(flags -std=c++20 -fsyntax-only)
+foreach(dir IN LISTS include_dirs)
+  if(dir)
+    list(APPEND flags "-I${dir}")
+  endif()
+endforeach()
+execute_process(COMMAND "${COMPILER}" ${flags} "${SOURCE}"
                 RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
 if(result EQUAL 0)
   message(FATAL_ERROR "${SOURCE} compiled; expected ${expected} errors \"${MESSAGE}\"")

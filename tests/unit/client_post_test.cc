@@ -166,6 +166,22 @@ TEST(ClientPostTest, MalformedResponseFailsThePostWithOutcomes) {
   EXPECT_EQ(errors, 3);
 }
 
+// Jina's on_error makes the exception optional: a callback of the response
+// alone is called for the same requests (issue 19).
+TEST(ClientPostTest, OnErrorMayTakeTheResponseAlone) {
+  auto transport = std::make_shared<MockTransport>(
+      [](const DataRequest&) { return std::optional<std::string>("\xff\xff garbage"); });
+  Client client = internal::ClientAccess::client(transport, {});
+  std::vector<std::string> failed;
+  PostOptions options{.request_size = 1};
+  options.on_error = [&](const Response& r) { failed.push_back(r.header().request_id()); };
+  ASSERT_TRUE(options.on_error);
+  EXPECT_THROW(client.post("/", docs(3), options), Error);
+  EXPECT_EQ(failed.size(), 3u);
+  options.on_error = nullptr;
+  EXPECT_FALSE(options.on_error);
+}
+
 TEST(ClientPostTest, UnknownResponseIdsAreIgnored) {
   auto transport = std::make_shared<MockTransport>([](const DataRequest& r) {
     DataRequest copy = r;
