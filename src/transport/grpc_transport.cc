@@ -23,6 +23,7 @@
 #include <deque>
 #include <fstream>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -44,6 +45,7 @@ namespace {
 // gRPC keeps a pointer to the method name for the life of the call.
 const std::string kCallMethod = "/jina.JinaRPC/Call";
 const std::string kStreamDocMethod = "/jina.JinaSingleDocumentRequestRPC/stream_doc";
+const std::string kSingleDataMethod = "/jina.JinaSingleDataRequestRPC/process_single_data";
 
 absl::Status to_absl(const grpc::Status& s) {
   if (s.ok()) return absl::OkStatus();
@@ -756,6 +758,189 @@ struct GrpcChannel {
   std::unique_ptr<jina::JinaInfoRPC::Stub> info;
 };
 
+// ClientOptions::stream = false: each request is one unary call
+// `/jina.JinaSingleDataRequestRPC/process_single_data` (for proxies that
+// balance per call), on gRPC's callback threads whether or not the post
+// has a pump (an answer pushed to the engine wakes it). The stream is OK
+// once writes_done() came and every call answered OK; the first call that
+// fails cancels the others and ends it with its status, so that the post
+// re-sends whatever is unanswered. gRPC may run a completion inline (in
+// the call's start or in TryCancel): no lock is held across either.
+class UnaryGrpcStream final : public RequestStream {
+ public:
+  UnaryGrpcStream(std::shared_ptr<GrpcChannel> channel, const StreamOptions& options,
+                  StreamObserver* observer, bool tls)
+      : channel_(std::move(channel)),
+        options_(options),
+        observer_(observer),
+        format_(options.doc_format),
+        tls_(tls) {
+    options_.pump = nullptr;  // not used: the calls complete on gRPC's threads
+  }
+
+  ~UnaryGrpcStream() override {
+    cancel();
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [this] { return done_; });
+    // The calls' contexts go after this, on the owner's thread, with finished_.
+  }
+
+  void write(std::shared_ptr<const std::string> bytes) override {
+    auto call = std::make_shared<Call>();
+    configure(call->context, options_);
+    call->request = to_buffer(std::move(bytes));
+    std::vector<std::shared_ptr<Call>> answered;  // dropped here, on the owner's thread
+    {
+      std::lock_guard lock(mu_);
+      answered.swap(finished_);
+      if (ending_ || half_closed_) return;
+      call->position = calls_.insert(calls_.end(), call);
+      ++active_;
+    }
+    // calls_ owns the call until it is answered, then finished_ until the
+    // owner's thread drops it (in a later write() or the destructor): a
+    // context holds the channel, whose last reference must not go on a gRPC
+    // thread (the channel's destructor would join that very thread).
+    Call* started = call.get();
+    channel_->stub.UnaryCall(
+        &started->context, kSingleDataMethod, grpc::StubOptions(), &started->request,
+        &started->response,
+        [this, started](const grpc::Status& status) { on_answer(*started, status); });
+  }
+
+  void writes_done() override {
+    {
+      std::lock_guard lock(mu_);
+      if (half_closed_) return;
+      half_closed_ = true;
+    }
+    report_if_over();
+  }
+
+  void cancel() override {
+    std::vector<std::shared_ptr<Call>> running;
+    {
+      std::lock_guard lock(mu_);
+      if (reported_) return;
+      cancelled_ = true;
+      if (!ending_) {
+        ending_ = true;
+        end_status_ = absl::CancelledError("the client cancelled the call");
+      }
+      running.assign(calls_.begin(), calls_.end());
+    }
+    for (const auto& call : running) call->context.TryCancel();
+    report_if_over();
+  }
+
+ private:
+  struct Call {
+    grpc::ClientContext context;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+    std::list<std::shared_ptr<Call>>::iterator position;  // in calls_
+  };
+
+  void on_answer(Call& call, const grpc::Status& status) {
+    bool deliver = false;
+    std::vector<std::shared_ptr<Call>> others;
+    {
+      // Also orders, for TSan, the call's set-up in write() before its use here.
+      std::lock_guard lock(mu_);
+      if (status.ok()) {
+        // An answer that came despite another call's failure still counts
+        // (one request less to re-send); none after cancel().
+        deliver = !cancelled_;
+      } else if (!ending_) {
+        ending_ = true;
+        end_status_ = failure_of(status);
+        others.assign(calls_.begin(), calls_.end());
+      }
+    }
+    for (const auto& other : others) other->context.TryCancel();
+    // Dropped while this call still counts in active_, so the stream and
+    // its channel_ outlive them: were a context the channel's last holder
+    // here, the channel's destructor would run on this gRPC thread.
+    others.clear();
+    if (deliver) {
+      // Answers come on several threads at once: one at a time to the observer.
+      std::lock_guard lock(deliver_mu_);
+      deliver_read(call.response, *observer_, format_, joined_);
+    }
+    absl::Status end;
+    {
+      // In the same section as the check: once it let go, the stream may be
+      // destroyed (by an owner whose cancel() reported the end).
+      std::lock_guard lock(mu_);
+      finished_.push_back(std::move(*call.position));
+      calls_.erase(call.position);
+      --active_;
+      if (!over(end)) return;
+    }
+    report(std::move(end));
+  }
+
+  // What a failed call ends the stream with. One that ended CANCELLED
+  // though this client did not cancel it (ending_ was not set) was cut on
+  // the other side: a Flow that stops cancels the calls it is running, a
+  // proxy may reset them. That is a broken call, as a stream that breaks,
+  // so UNAVAILABLE: the post re-sends its request after backoff instead of
+  // ending Cancelled.
+  absl::Status failure_of(const grpc::Status& status) const {
+    if (status.error_code() == grpc::StatusCode::CANCELLED) {
+      return absl::UnavailableError("the call was cancelled by the server or on the way (" +
+                                    status.error_message() + ")");
+    }
+    return with_tls_hint(to_absl(status), tls_);
+  }
+
+  // Whether on_done is due now (the last call's answer was delivered and no
+  // more calls will start), and with what; then only this caller reports.
+  bool over(absl::Status& end) {
+    if (reported_ || active_ > 0 || !(half_closed_ || ending_)) return false;
+    reported_ = true;
+    end = ending_ ? end_status_ : absl::OkStatus();
+    return true;
+  }
+
+  void report_if_over() {
+    absl::Status end;
+    {
+      std::lock_guard lock(mu_);
+      if (!over(end)) return;
+    }
+    report(std::move(end));
+  }
+
+  void report(absl::Status end) {
+    observer_->on_done(std::move(end));
+    std::lock_guard lock(mu_);
+    done_ = true;
+    done_cv_.notify_all();
+  }
+
+  std::shared_ptr<GrpcChannel> channel_;  // its stub must outlive the calls
+  StreamOptions options_;
+  StreamObserver* observer_;
+  DocFormat format_;  // of the responses
+  bool tls_;
+
+  std::mutex deliver_mu_;
+  std::string joined_;  // under deliver_mu_: a response read in several slices
+
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  std::list<std::shared_ptr<Call>> calls_;       // started and not yet answered
+  std::vector<std::shared_ptr<Call>> finished_;  // answered: dropped by the owner
+  int active_ = 0;                               // calls started whose completion has not finished
+  bool half_closed_ = false;                     // writes_done() came
+  bool ending_ = false;                          // cancelled, or a call failed: no more calls start
+  bool cancelled_ = false;                       // cancel() came: no more answers are delivered
+  absl::Status end_status_;                      // what on_done reports when ending_
+  bool reported_ = false;                        // on_done is being or was called
+  bool done_ = false;                            // on_done returned
+};
+
 class GrpcTransport final : public ProtobufTransport {
  public:
   GrpcTransport(const Target& target, const ClientOptions& options)
@@ -763,10 +948,12 @@ class GrpcTransport final : public ProtobufTransport {
         credentials_(credentials(target, options)),
         arguments_(channel_arguments(options)),
         channel_(std::make_shared<GrpcChannel>(address_, credentials_, arguments_)),
-        tls_(target.tls) {}
+        tls_(target.tls),
+        unary_(!options.stream) {}
 
   std::unique_ptr<RequestStream> open_stream(const StreamOptions& options,
                                              StreamObserver* observer) override {
+    if (unary_) return std::make_unique<UnaryGrpcStream>(channel(), options, observer, tls_);
     // The call keeps the channel it runs on.
     if (options.pump) {
       return std::make_unique<PumpedGrpcStream>(channel()->stub, options, observer, tls_,
@@ -849,6 +1036,7 @@ class GrpcTransport final : public ProtobufTransport {
   std::mutex mu_;
   std::shared_ptr<GrpcChannel> channel_;  // under mu_
   bool tls_;
+  bool unary_;  // ClientOptions::stream = false: UnaryGrpcStream
 };
 
 }  // namespace

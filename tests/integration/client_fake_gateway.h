@@ -48,6 +48,7 @@ inline int free_port() {
 }
 
 class FakeGateway final : public jina::JinaRPC::Service,
+                          public jina::JinaSingleDataRequestRPC::Service,
                           public jina::JinaGatewayDryRunRPC::Service,
                           public jina::JinaDiscoverEndpointsRPC::Service,
                           public jina::JinaInfoRPC::Service {
@@ -59,6 +60,7 @@ class FakeGateway final : public jina::JinaRPC::Service,
     builder.AddListeningPort("127.0.0.1:" + std::to_string(port), credentials, &port_);
     builder.SetMaxReceiveMessageSize(-1);
     builder.RegisterService(static_cast<jina::JinaRPC::Service*>(this));
+    builder.RegisterService(static_cast<jina::JinaSingleDataRequestRPC::Service*>(this));
     builder.RegisterService(static_cast<jina::JinaGatewayDryRunRPC::Service*>(this));
     builder.RegisterService(static_cast<jina::JinaDiscoverEndpointsRPC::Service*>(this));
     builder.RegisterService(static_cast<jina::JinaInfoRPC::Service*>(this));
@@ -82,11 +84,18 @@ class FakeGateway final : public jina::JinaRPC::Service,
     break_after_ = responses;
     break_code_ = code;
   }
+  // The next `times` process_single_data calls fail with `code`.
+  void fail_unary_calls(int times, grpc::StatusCode code = grpc::UNAVAILABLE) {
+    std::lock_guard lock(mu_);
+    unary_failures_left_ = times;
+    unary_failure_code_ = code;
+  }
   std::string docarray_version = "0.40.1";
   std::atomic<bool> dry_run_ok{true};
 
   // What the server saw.
-  int streams() const { return streams_.load(); }
+  int streams() const { return streams_.load(); }          // JinaRPC/Call
+  int unary_calls() const { return unary_calls_.load(); }  // process_single_data
   std::vector<std::string> request_ids() const {
     std::lock_guard lock(mu_);
     return request_ids_;
@@ -166,6 +175,32 @@ class FakeGateway final : public jina::JinaRPC::Service,
     return grpc::Status::OK;
   }
 
+  // One request, one answer, as for a request of Call ("/hang" and
+  // "/reverse" are not special here).
+  grpc::Status process_single_data(grpc::ServerContext* context, const jina::DataRequestProto* in,
+                                   jina::DataRequestProto* out) override {
+    ++unary_calls_;
+    DataRequest request = wire::decode(*in);
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [k, v] : context->client_metadata()) {
+        metadata_.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+      }
+      request_ids_.push_back(request.header().request_id());
+      requests_.push_back(request);
+      if (unary_failures_left_ > 0) {
+        --unary_failures_left_;
+        return grpc::Status(unary_failure_code_, "injected failure");
+      }
+    }
+    if (request.header().exec_endpoint() == "/slow") {
+      int ms = request.parameters().value("delay_ms", 0);
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+    wire::encode(respond(std::move(request)), out);
+    return grpc::Status::OK;
+  }
+
   grpc::Status dry_run(grpc::ServerContext*, const google::protobuf::Empty*,
                        jina::StatusProto* response) override {
     if (!dry_run_ok) {
@@ -211,10 +246,13 @@ class FakeGateway final : public jina::JinaRPC::Service,
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   std::atomic<int> streams_{0};
+  std::atomic<int> unary_calls_{0};
   mutable std::mutex mu_;
   int breaks_left_ = 0;
   int break_after_ = 0;
   grpc::StatusCode break_code_ = grpc::UNAVAILABLE;
+  int unary_failures_left_ = 0;
+  grpc::StatusCode unary_failure_code_ = grpc::UNAVAILABLE;
   std::vector<std::string> request_ids_;
   std::vector<DataRequest> requests_;
   std::vector<std::pair<std::string, std::string>> metadata_;

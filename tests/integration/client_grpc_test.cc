@@ -382,5 +382,84 @@ TEST_F(ClientGrpcTest, ExistingResultsKeyIsKeptAndBadOneReplaced) {
   EXPECT_EQ(requests[1].parameters()["__results__"], nlohmann::json::object());
 }
 
+// ClientOptions::stream = false (issue 17): one process_single_data call per
+// request, with the post's metadata and compression, and no Call stream.
+TEST_F(ClientGrpcTest, UnaryModeMakesOneCallPerRequestAndNoStream) {
+  Client client(gateway_.address(), {.stream = false});
+  DocumentArray out = client.post("/upper", texts(30),
+                                  {.request_size = 10,
+                                   .compression = Compression::kGzip,
+                                   .prefetch = 7,
+                                   .results_in_order = true,
+                                   .metadata = {{"x-tenant", "t1"}}});
+  ASSERT_EQ(out.size(), 30u);
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(out[i].text(), "DOC" + std::to_string(i));
+  EXPECT_EQ(gateway_.unary_calls(), 3);
+  EXPECT_EQ(gateway_.streams(), 0);
+  auto md = gateway_.metadata();
+  for (const auto& expected :
+       {std::make_pair(std::string("__results_in_order__"), std::string("true")),
+        std::make_pair(std::string("__prefetch__"), std::string("7")),
+        std::make_pair(std::string("x-tenant"), std::string("t1"))}) {
+    EXPECT_EQ(std::count(md.begin(), md.end(), expected), 3) << expected.first;
+  }
+}
+
+// A unary call that fails ends the attempt; the requests it did not answer
+// are re-sent after backoff, and each request still gets one outcome.
+TEST_F(ClientGrpcTest, UnaryModeRetriesAFailedCall) {
+  Client client(gateway_.address(), {.stream = false});
+  gateway_.fail_unary_calls(2);
+  std::set<std::string> answered;
+  int done = 0, errors = 0;
+  client.post("/upper", texts(20),
+              {.request_size = 1,
+               .on_done =
+                   [&](const Response& r) {
+                     ++done;
+                     answered.insert(r.docs()[0].text());
+                   },
+               .on_error = [&](const Response&, const Error&) { ++errors; },
+               .max_attempts = 5,
+               .initial_backoff = 0.01,
+               .max_backoff = 0.02,
+               .prefetch = 4});
+  EXPECT_EQ(done, 20);
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(answered.size(), 20u);
+  EXPECT_GE(gateway_.unary_calls(), 22);
+  EXPECT_GE(client.stats().retries, 2u);
+}
+
+// A call the server cancelled (a Flow that stops does, to the calls it
+// runs) broke, as a stream that breaks: retried, not the post's Cancelled.
+TEST_F(ClientGrpcTest, UnaryModeRetriesACallTheServerCancelled) {
+  Client client(gateway_.address(), {.stream = false});
+  gateway_.fail_unary_calls(1, grpc::CANCELLED);
+  int errors = 0;
+  DocumentArray out = client.post("/upper", texts(3),
+                                  {.request_size = 1,
+                                   .on_error = [&](const Response&, const Error&) { ++errors; },
+                                   .max_attempts = 3,
+                                   .initial_backoff = 0.01,
+                                   .max_backoff = 0.02,
+                                   .results_in_order = true});
+  EXPECT_EQ(out.texts(), (std::vector<std::string>{"DOC0", "DOC1", "DOC2"}));
+  EXPECT_EQ(errors, 0);
+  EXPECT_GE(client.stats().retries, 1u);
+}
+
+// A call that fails with a code that is not retried ends the post with it,
+// and every request sent gets its outcome.
+TEST_F(ClientGrpcTest, UnaryModeFailureThatIsNotRetriedEndsThePost) {
+  Client client(gateway_.address(), {.stream = false});
+  gateway_.fail_unary_calls(1, grpc::PERMISSION_DENIED);
+  int always = 0;
+  EXPECT_THROW(client.post("/upper", texts(5),
+                           {.request_size = 1, .on_always = [&](const Response&) { ++always; }}),
+               Error);
+  EXPECT_EQ(always, 5);
+}
+
 }  // namespace
 }  // namespace jina

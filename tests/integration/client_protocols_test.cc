@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "integration/testing.h"
+#include "jina/async_client.h"
 #include "jina/client.h"
 #include "jina/error.h"
 #include "jina/flow.h"
@@ -539,6 +540,112 @@ TEST_P(ClientProtocolsTest, GraphqlIsNotServedByTheLocalFlow) {
 INSTANTIATE_TEST_SUITE_P(Protocols, ClientProtocolsTest,
                          ::testing::Values(Protocol::kGrpc, Protocol::kHttp, Protocol::kWebsocket),
                          [](const auto& info) { return testing::protocol_name(info.param); });
+
+// ClientOptions::stream = false against the local gRPC Flow: every request
+// of a post is one process_single_data call, each answered once.
+TEST(ClientUnaryTest, AThousandDocsInRequestsOfTenEachGetOneOutcomeInOrder) {
+  Flow flow(local(Protocol::kGrpc, {.workers = 4}));
+  flow.add<testing::UpperExecutor>({.name = "upper"});
+  flow.start();
+  Client client(testing::address(Protocol::kGrpc, flow.port()), {.stream = false});
+  int done = 0, errors = 0, always = 0, not_ten = 0;
+  std::vector<std::string> out;  // as on_done saw them (post() returns nothing with callbacks)
+  client.post("/", texts(1000),
+              {.request_size = 10,
+               .on_done =
+                   [&](const Response& r) {
+                     ++done;
+                     if (r.docs().size() != 10) ++not_ten;
+                     for (const Document& d : r.docs()) out.push_back(d.text());
+                   },
+               .on_error = [&](const Response&, const Error&) { ++errors; },
+               .on_always = [&](const Response&) { ++always; },
+               .results_in_order = true});
+  EXPECT_EQ(done, 100);
+  EXPECT_EQ(not_ten, 0);
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(always, 100);
+  ASSERT_EQ(out.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(out[i], "DOC" + std::to_string(i)) << i;
+  ClientStats stats = client.stats();
+  EXPECT_EQ(stats.requests, 100u);
+  EXPECT_EQ(stats.responses, 100u);
+  EXPECT_EQ(stats.retries, 0u);
+  EXPECT_EQ(stats.failed, 0u);
+}
+
+// Every attempt is a unary call (the format is known, so none goes to
+// asking for it): each fails, and the post ends after max_attempts.
+TEST(ClientUnaryTest, FlowThatIsDownIsAConnectionErrorAfterMaxAttempts) {
+  Client client(testing::address(Protocol::kGrpc, testing::free_port()),
+                {.stream = false, .doc_format = DocFormat::kV2});
+  int errors = 0, always = 0;
+  try {
+    client.post("/", texts(4),
+                {.request_size = 1,
+                 .on_error =
+                     [&](const Response&, const Error& e) {
+                       ++errors;
+                       EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
+                     },
+                 .on_always = [&](const Response&) { ++always; },
+                 .max_attempts = 3,
+                 .initial_backoff = 0.01,
+                 .max_backoff = 0.02});
+    FAIL() << "no ConnectionError";
+  } catch (const ConnectionError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("gRPC error: UNAVAILABLE"));
+    EXPECT_THAT(e.what(), HasSubstr("3 attempts"));
+  }
+  EXPECT_EQ(errors, 4);
+  EXPECT_EQ(always, 4);
+  EXPECT_EQ(client.stats().retries, 8u);  // 4 requests, sent 3 times each
+}
+
+// Cancelled while some calls are answered and others run: every request
+// sent gets exactly one outcome, answered or Cancelled.
+TEST(ClientUnaryTest, CancelMidwayGivesEveryRequestSentOneOutcome) {
+  Flow flow(local(Protocol::kGrpc, {.workers = 4}));
+  flow.add<testing::UpperExecutor>({.name = "upper"});
+  flow.start();
+  Client client(testing::address(Protocol::kGrpc, flow.port()), {.stream = false});
+  DocumentArray docs;
+  for (int i = 0; i < 200; ++i) docs.push_back(testing::sleeper(10, "d" + std::to_string(i)));
+  CancelToken token;
+  std::set<std::string> outcomes;
+  int done = 0, cancelled = 0, always = 0, twice = 0;
+  EXPECT_THROW(client.post("/slow", docs,
+                           {.request_size = 1,
+                            .on_done =
+                                [&](const Response& r) {
+                                  ++done;
+                                  if (!outcomes.insert(r.docs()[0].id()).second) ++twice;
+                                  if (done == 20) token.cancel();
+                                },
+                            .on_error =
+                                [&](const Response& r, const Error& e) {
+                                  EXPECT_EQ(e.code(), absl::StatusCode::kCancelled);
+                                  ++cancelled;
+                                  if (!outcomes.insert(r.docs()[0].id()).second) ++twice;
+                                },
+                            .on_always = [&](const Response&) { ++always; },
+                            .prefetch = 8,
+                            .cancel = token}),
+               Cancelled);
+  EXPECT_GE(done, 20);
+  EXPECT_GT(cancelled, 0);
+  EXPECT_EQ(twice, 0);
+  EXPECT_EQ(always, done + cancelled);
+  EXPECT_EQ(static_cast<std::uint64_t>(always), client.stats().requests);
+  EXPECT_LT(always, 200);
+}
+
+TEST(ClientUnaryTest, WebSocketHasNoUnaryForm) {
+  EXPECT_THROW(Client("ws://127.0.0.1:1", {.stream = false}), InvalidArgument);
+  EXPECT_THROW(AsyncClient("ws://127.0.0.1:1", {.stream = false}), InvalidArgument);
+  // HTTP posts each request on its own anyway: accepted.
+  EXPECT_NO_THROW(Client("http://127.0.0.1:1", {.stream = false}));
+}
 
 TEST(ClientWebOptionsTest, TlsFilesWithoutTlsAreRejected) {
   EXPECT_THROW(Client("http://127.0.0.1:1", {.tls_root_certificates_file = "/nonexistent"}),
