@@ -1,4 +1,6 @@
-// jina::AsyncClient against the embedded local Flow over gRPC, end to end.
+// jina::AsyncClient against the embedded local Flow over gRPC, end to end:
+// each post one stream, and again one unary call per request
+// (ClientOptions::stream = false).
 #include "jina/async_client.h"
 
 #include <gmock/gmock.h>
@@ -51,12 +53,14 @@ class FailOne : public Executor {
   }
 };
 
-class AsyncClientFlowTest : public ::testing::Test {
+// The parameter is ClientOptions::stream.
+class AsyncClientFlowTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     flow_.add<Upper>({.name = "upper"});
     flow_.start();
-    client_ = std::make_unique<AsyncClient>("grpc://127.0.0.1:" + std::to_string(flow_.port()));
+    client_ = std::make_unique<AsyncClient>("grpc://127.0.0.1:" + std::to_string(flow_.port()),
+                                            ClientOptions{.stream = GetParam()});
   }
   void TearDown() override {
     client_.reset();
@@ -66,7 +70,7 @@ class AsyncClientFlowTest : public ::testing::Test {
   std::unique_ptr<AsyncClient> client_;
 };
 
-TEST_F(AsyncClientFlowTest, AThousandConcurrentPostsEachCompleteExactlyOnce) {
+TEST_P(AsyncClientFlowTest, AThousandConcurrentPostsEachCompleteExactlyOnce) {
   constexpr int kPosts = 1000;
   std::vector<std::atomic<int>> successes(kPosts);
   std::atomic<int> failures{0};
@@ -92,7 +96,7 @@ TEST_F(AsyncClientFlowTest, AThousandConcurrentPostsEachCompleteExactlyOnce) {
   EXPECT_EQ(stats.latency.count(), std::uint64_t{kPosts});
 }
 
-TEST_F(AsyncClientFlowTest, ExecutorErrorReachesOnError) {
+TEST_P(AsyncClientFlowTest, ExecutorErrorReachesOnError) {
   std::string message;
   PostTask task = client_->post("/fail", Document().set_text("x")).on_error([&](const Error& e) {
     message = e.what();
@@ -137,7 +141,7 @@ TEST(AsyncClientFlowProtocols, OnIterSeesTheExecutorErrorThatEndsThePost) {
   flow.stop();
 }
 
-TEST_F(AsyncClientFlowTest, StreamsResponsesAsTheyArrive) {
+TEST_P(AsyncClientFlowTest, StreamsResponsesAsTheyArrive) {
   DocumentArray input;
   for (int i = 0; i < 50; ++i) input.push_back(Document().set_text("s" + std::to_string(i)));
   std::vector<std::string> texts;
@@ -149,7 +153,7 @@ TEST_F(AsyncClientFlowTest, StreamsResponsesAsTheyArrive) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(texts[i], "S" + std::to_string(i));
 }
 
-TEST_F(AsyncClientFlowTest, AQueueFilledByAProducerThread) {
+TEST_P(AsyncClientFlowTest, AQueueFilledByAProducerThread) {
   InputQueue queue(16);
   std::atomic<int> responses{0};
   PostTask task = client_->post("/", queue, {.request_size = 10}).on_iter([&](const Response&) {
@@ -166,7 +170,7 @@ TEST_F(AsyncClientFlowTest, AQueueFilledByAProducerThread) {
   for (const Document& d : out) ASSERT_EQ(d.text(), "Q");
 }
 
-TEST_F(AsyncClientFlowTest, CancelWhileTheFlowWorks) {
+TEST_P(AsyncClientFlowTest, CancelWhileTheFlowWorks) {
   std::atomic<long> produced{0};
   auto endless = [&]() -> std::optional<Document> {
     ++produced;
@@ -179,11 +183,18 @@ TEST_F(AsyncClientFlowTest, CancelWhileTheFlowWorks) {
   EXPECT_THROW(task.get(), Cancelled);
 }
 
+INSTANTIATE_TEST_SUITE_P(Modes, AsyncClientFlowTest, ::testing::Values(true, false),
+                         [](const auto& info) {
+                           return std::string(info.param ? "stream" : "unary");
+                         });
+
 TEST(AsyncClientTest, UnreachableFlowFailsTheTaskWithConnectionError) {
-  AsyncClient client("grpc://127.0.0.1:1", {.doc_format = DocFormat::kV2});
-  PostTask task = client.post("/", Document().set_text("x"));
-  ASSERT_TRUE(task.wait_for(30s));
-  EXPECT_THROW(task.get(), ConnectionError);
+  for (bool stream : {true, false}) {
+    AsyncClient client("grpc://127.0.0.1:1", {.stream = stream, .doc_format = DocFormat::kV2});
+    PostTask task = client.post("/", Document().set_text("x"));
+    ASSERT_TRUE(task.wait_for(30s));
+    EXPECT_THROW(task.get(), ConnectionError) << stream;
+  }
 }
 
 }  // namespace

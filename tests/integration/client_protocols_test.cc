@@ -1,6 +1,7 @@
 // jina::Client against the embedded local Flow, end to end, once per
-// protocol (gRPC, HTTP, WebSocket): the post() semantics must not depend on
-// the protocol (issue 5). What only gRPC has (metadata, compression, a
+// protocol (gRPC, HTTP, WebSocket), and over gRPC also with one unary call
+// per request (ClientOptions::stream = false, issue 17): the post()
+// semantics must not depend on either (issue 5). What only gRPC has (metadata, compression, a
 // gateway that misbehaves on purpose) is in client_grpc_test.cc; WebSocket
 // fault servers are in client_websocket_test.cc.
 #include <gmock/gmock.h>
@@ -44,12 +45,19 @@ std::string error_prefix(Protocol protocol) {
   return protocol == Protocol::kWebsocket ? "WebSocket error" : "gRPC error";
 }
 
+// A protocol and, for gRPC, whether a post is one stream or one unary call
+// per request (ClientOptions::stream).
+struct Mode {
+  Protocol protocol;
+  bool stream = true;
+};
+
 // A Flow of "upper" then "tagger", serving the test's protocol.
-class ClientProtocolsTest : public ::testing::TestWithParam<Protocol> {
+class ClientProtocolsTest : public ::testing::TestWithParam<Mode> {
  protected:
   void SetUp() override {
     flow_ = start_flow(0);
-    client_ = Client(address(flow_->port()));
+    client_ = Client(address(flow_->port()), options());
   }
   void TearDown() override {
     upper_->release();
@@ -59,13 +67,19 @@ class ClientProtocolsTest : public ::testing::TestWithParam<Protocol> {
   std::unique_ptr<Flow> start_flow(int port, FlowOptions o = {}) {
     o.port = port;
     o.workers = 4;
-    auto flow = std::make_unique<Flow>(local(GetParam(), std::move(o)));
+    auto flow = std::make_unique<Flow>(local(protocol(), std::move(o)));
     flow->add(upper_, {.name = "upper"});
     flow->add<testing::TaggerExecutor>({.name = "tagger"});
     flow->start();
     return flow;
   }
-  std::string address(int port) const { return testing::address(GetParam(), port); }
+  std::string address(int port) const { return testing::address(protocol(), port); }
+  Protocol protocol() const { return GetParam().protocol; }
+  // The Client's options in the test's mode.
+  ClientOptions options(ClientOptions o = {}) const {
+    o.stream = GetParam().stream;
+    return o;
+  }
 
   std::shared_ptr<testing::UpperExecutor> upper_ = std::make_shared<testing::UpperExecutor>();
   std::unique_ptr<Flow> flow_;
@@ -123,7 +137,7 @@ TEST_P(ClientProtocolsTest, ResponsesCarryResultsAndRoutes) {
   EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["docs"], 3);
   EXPECT_EQ(rs[0].parameters()["__results__"]["upper/rep-0"]["hello"], "world");
   EXPECT_FALSE(rs[0].header().request_id().empty());
-  if (GetParam() == Protocol::kHttp) {
+  if (protocol() == Protocol::kHttp) {
     GTEST_SKIP() << "jina's docarray-v2 HTTP gateway answers {data, parameters, header} only: "
                     "no routes over HTTP";
   }
@@ -321,7 +335,7 @@ TEST_P(ClientProtocolsTest, CancelFromAnotherThreadEndsWithin100ms) {
 TEST_P(ClientProtocolsTest, StoppedFlowIsAConnectionErrorNamingTheProtocol) {
   const int port = flow_->port();
   flow_->stop();
-  Client client(address(port));
+  Client client(address(port), options());
   EXPECT_FALSE(client.is_flow_ready(1.0));
   int errors = 0, always = 0;
   auto start = std::chrono::steady_clock::now();
@@ -339,7 +353,7 @@ TEST_P(ClientProtocolsTest, StoppedFlowIsAConnectionErrorNamingTheProtocol) {
                  .max_backoff = 0.02});
     FAIL() << "no ConnectionError";
   } catch (const ConnectionError& e) {
-    EXPECT_THAT(e.what(), HasSubstr(error_prefix(GetParam())));
+    EXPECT_THAT(e.what(), HasSubstr(error_prefix(protocol())));
     // The attempts spent asking for the Flow's format count too.
     EXPECT_THAT(e.what(), HasSubstr("3 attempts"));
   }
@@ -350,7 +364,7 @@ TEST_P(ClientProtocolsTest, StoppedFlowIsAConnectionErrorNamingTheProtocol) {
 
 TEST_P(ClientProtocolsTest, FlowStartedLateIsReachedByRetries) {
   const int port = testing::free_port();
-  Client client(address(port), {.doc_format = DocFormat::kV2});
+  Client client(address(port), options({.doc_format = DocFormat::kV2}));
   std::unique_ptr<Flow> late;
   std::thread starter([&] {
     std::this_thread::sleep_for(Ms(300));
@@ -372,7 +386,7 @@ TEST_P(ClientProtocolsTest, FlowStartedLateIsReachedByRetries) {
 // the post is answered within a few backoff delays of the start.
 TEST_P(ClientProtocolsTest, FlowStartedAfterRefusedAttemptsIsReachedWithinABackoff) {
   const int port = testing::free_port();
-  Client client(address(port));
+  Client client(address(port), options());
   std::unique_ptr<Flow> late;
   std::chrono::steady_clock::time_point started;
   std::thread starter([&] {
@@ -421,10 +435,10 @@ TEST_P(ClientProtocolsTest, FlowKilledMidStreamAndRestartedIsRetried) {
 }
 
 TEST_P(ClientProtocolsTest, DocarrayV1FlowIsDetectedAndSpokenTo) {
-  Flow flow(local(GetParam(), {.doc_format = DocFormat::kV1}));
+  Flow flow(local(protocol(), {.doc_format = DocFormat::kV1}));
   flow.add<testing::UpperExecutor>({.name = "upper"});
   flow.start();
-  Client client(address(flow.port()));
+  Client client(address(flow.port()), options());
   EXPECT_EQ(client.doc_format(), DocFormat::kV1);
   EXPECT_EQ(client.post("/", texts(2), {.results_in_order = true}).texts(),
             (std::vector<std::string>{"DOC0", "DOC1"}));
@@ -467,7 +481,7 @@ class BatchRecorder : public Executor {
 // gRPC and WebSocket send the request whole.
 TEST_P(ClientProtocolsTest, ARequestAbove100DocsIsOneOutcomeWithEveryDoc) {
   auto recorder = std::make_shared<BatchRecorder>();
-  Flow flow(local(GetParam()));
+  Flow flow(local(protocol()));
   flow.add(recorder, {.name = "recorder"});
   flow.start();
   std::vector<std::string> notes;
@@ -479,9 +493,9 @@ TEST_P(ClientProtocolsTest, ARequestAbove100DocsIsOneOutcomeWithEveryDoc) {
       notes.emplace_back(r.message);
     }
   });
-  const bool split = GetParam() == Protocol::kHttp;
+  const bool split = protocol() == Protocol::kHttp;
   using Sizes = std::vector<std::size_t>;
-  Client client(address(flow.port()));
+  Client client(address(flow.port()), options());
 
   std::vector<Response> responses = client.post_responses("/", texts(250), {.request_size = 250});
   ASSERT_EQ(responses.size(), 1u);
@@ -525,10 +539,10 @@ TEST_P(ClientProtocolsTest, ARequestAbove100DocsIsOneOutcomeWithEveryDoc) {
 // docarray v1 gateways (/post) answer for every Document: no pieces.
 TEST_P(ClientProtocolsTest, DocarrayV1FlowGetsARequestAbove100DocsWhole) {
   auto recorder = std::make_shared<BatchRecorder>();
-  Flow flow(local(GetParam(), {.doc_format = DocFormat::kV1}));
+  Flow flow(local(protocol(), {.doc_format = DocFormat::kV1}));
   flow.add(recorder, {.name = "recorder"});
   flow.start();
-  Client client(address(flow.port()));
+  Client client(address(flow.port()), options());
   EXPECT_EQ(client.post("/", texts(250), {.request_size = 250}).size(), 250u);
   EXPECT_EQ(recorder->take(), std::vector<std::size_t>{250});
 }
@@ -538,8 +552,12 @@ TEST_P(ClientProtocolsTest, GraphqlIsNotServedByTheLocalFlow) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, ClientProtocolsTest,
-                         ::testing::Values(Protocol::kGrpc, Protocol::kHttp, Protocol::kWebsocket),
-                         [](const auto& info) { return testing::protocol_name(info.param); });
+                         ::testing::Values(Mode{Protocol::kGrpc}, Mode{Protocol::kGrpc, false},
+                                           Mode{Protocol::kHttp}, Mode{Protocol::kWebsocket}),
+                         [](const auto& info) {
+                           return testing::protocol_name(info.param.protocol) +
+                                  (info.param.stream ? "" : "Unary");
+                         });
 
 // ClientOptions::stream = false against the local gRPC Flow: every request
 // of a post is one process_single_data call, each answered once.
