@@ -461,5 +461,20 @@ TEST_F(ClientGrpcTest, UnaryModeFailureThatIsNotRetriedEndsThePost) {
   EXPECT_EQ(always, 5);
 }
 
+// Over several gateways each one gets its share of a post's requests as
+// unary calls (the balancer opens a unary "stream" per gateway).
+TEST(ClientUnaryGatewaysTest, APostIsSpreadOverGatewaysAsUnaryCalls) {
+  FakeGateway a, b;
+  Client client({.hosts = {"grpc://" + a.address(), "grpc://" + b.address()}, .stream = false});
+  DocumentArray out =
+      client.post("/upper", texts(40), {.request_size = 1, .results_in_order = true});
+  ASSERT_EQ(out.size(), 40u);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(out[i].text(), "DOC" + std::to_string(i));
+  EXPECT_EQ(a.streams() + b.streams(), 0);
+  EXPECT_EQ(a.unary_calls() + b.unary_calls(), 40);
+  EXPECT_GT(a.unary_calls(), 0);
+  EXPECT_GT(b.unary_calls(), 0);
+}
+
 }  // namespace
 }  // namespace jina
