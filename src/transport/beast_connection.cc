@@ -138,6 +138,9 @@ absl::Status network_status(const boost::system::error_code& error, const std::s
     message +=
         " (TLS failed: the Flow may not serve TLS (then use http:// or ws://), or its "
         "certificate is not trusted (see ClientOptions::tls_root_certificates_file))";
+  } else if (error == beast::http::error::bad_version) {
+    // An HTTP/2 server (a gRPC port) answers HTTP/1.1 with its own preface.
+    message += " (the answer is not HTTP/1.1: if this is the Flow's gRPC port, use grpc://)";
   } else if (error == beast::http::error::end_of_stream || error == asio::error::eof ||
              error == asio::error::connection_reset) {
     message += " (the Flow closed the connection: if it serves TLS, use https:// or wss://)";

@@ -64,8 +64,19 @@ absl::Status with_tls_hint(absl::Status status, bool tls) {
     hint =
         " (TLS handshake failed: the Flow may not serve TLS (then use grpc://), or its "
         "certificate is not trusted (see ClientOptions::tls_root_certificates_file))";
-  } else if (!tls && message.find("refused") == std::string::npos) {
-    hint = " (plain connection: if the Flow serves TLS, use grpcs:// or tls = true)";
+  } else if (message.find("DNS resolution failed") != std::string::npos) {
+    hint = " (the host name does not resolve: check it)";
+  } else if (message.find("http1.x") != std::string::npos) {
+    hint = " (an HTTP/1.x server answered: if this is the Flow's HTTP port, use http://)";
+  } else if (!tls && message.find("failed to connect") != std::string::npos &&
+             (message.find("Socket closed") != std::string::npos ||
+              message.find("reset") != std::string::npos ||
+              message.find("closed") != std::string::npos)) {
+    // The server hung up on the HTTP/2 preface: a TLS port, or a port of
+    // another protocol. A stream that broke later gets no hint.
+    hint =
+        " (the server closed the connection at once: if the Flow serves TLS, use grpcs:// or "
+        "tls = true; if this is its HTTP or WebSocket port, use http:// or ws://)";
   }
   if (hint.empty()) return status;
   return absl::UnavailableError(std::string(message) + hint);
