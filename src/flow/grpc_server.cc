@@ -3,11 +3,16 @@
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -708,6 +713,34 @@ grpc::ServerGenericBidiReactor* GrpcServer::Service::CreateReactor(
   return grpc::CallbackGenericService::CreateReactor(ctx);  // UNIMPLEMENTED
 }
 
+namespace {
+
+// Why gRPC could not listen on host:port (it does not say): binds a socket
+// there and reports what the kernel says, e.g. "Address already in use".
+std::string listen_failure(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
+    return std::string("the address does not resolve: ") + gai_strerror(rc);
+  }
+  std::string why = "gRPC gave no reason";
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0) why = std::strerror(errno);
+    ::close(fd);
+    if (why != "gRPC gave no reason") break;
+  }
+  freeaddrinfo(found);
+  return why;
+}
+
+}  // namespace
+
 GrpcServer::GrpcServer(const Graph& graph, WorkerPool& pool, StreamRunner& streams,
                        GrpcServerOptions options)
     : options_(std::move(options)) {
@@ -745,7 +778,8 @@ GrpcServer::GrpcServer(const Graph& graph, WorkerPool& pool, StreamRunner& strea
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
     server_.reset();
-    throw Error(absl::StatusCode::kUnavailable, "Flow: cannot listen on " + address);
+    throw Error(absl::StatusCode::kUnavailable, "Flow: cannot listen on " + address + ": " +
+                                                    listen_failure(options_.host, options_.port));
   }
   if (auto* health = server_->GetHealthCheckService()) {
     health->SetServingStatus(true);
