@@ -66,3 +66,30 @@ TEST(ClientApiTest, ContractCompilesAsWritten) {
 }
 
 }  // namespace
+
+namespace jina {
+namespace {
+
+// Client("") is Jina's default host 0.0.0.0, which is dialled as localhost:
+// target() and uri() say so (issue 18); protocol() and uri() follow the
+// scheme (issue 19).
+TEST(ClientWhereTest, TargetProtocolAndUri) {
+  Client none("");
+  EXPECT_EQ(none.target(), "localhost:80");
+  EXPECT_EQ(none.uri(), "grpc://localhost:80");
+  EXPECT_EQ(none.protocol(), Protocol::kGrpc);
+  Client tls("https://example.com");
+  EXPECT_EQ(tls.protocol(), Protocol::kHttp);
+  EXPECT_EQ(tls.uri(), "https://example.com:443");
+  Client list("ws://a:1,b:2");
+  EXPECT_EQ(list.protocol(), Protocol::kWebsocket);
+  EXPECT_EQ(list.uri(), "ws://a:1,ws://b:2");
+  EXPECT_EQ(list.target(), "a:1,b:2");
+  // .invalid never resolves (RFC 6761), and fails at once.
+  Client dns("dns:///gateway.invalid:8080");
+  EXPECT_EQ(dns.uri(), "dns:///gateway.invalid:8080");
+  EXPECT_EQ(dns.target(), "dns:///gateway.invalid:8080");
+}
+
+}  // namespace
+}  // namespace jina
