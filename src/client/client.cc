@@ -18,6 +18,7 @@
 #include "transport/target.h"
 #include "transport/transport.h"
 #include "transport/websocket_transport.h"
+#include "wire/library_logs.h"
 
 namespace jina {
 namespace internal {
@@ -70,6 +71,7 @@ std::string uri_of(const std::vector<Target>& targets) {
 }
 
 std::shared_ptr<ClientCore> make_core(std::string_view host, ClientOptions options) {
+  route_library_logs();
   std::vector<Target> targets = resolve_targets(host, options);
   const Target& first = targets.front();
   if (!options.stream && first.protocol == Protocol::kWebsocket) {

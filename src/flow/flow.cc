@@ -14,6 +14,7 @@
 #include "flow/web_server.h"
 #include "flow/worker_pool.h"
 #include "jina/error.h"
+#include "wire/library_logs.h"
 
 namespace jina {
 namespace {
@@ -68,6 +69,7 @@ Flow& Flow::add(std::shared_ptr<Executor> executor, ExecutorOptions options) {
 }
 
 void Flow::start() {
+  internal::route_library_logs();
   std::lock_guard lock(impl_->mu);
   const FlowOptions& o = impl_->options;
   if (impl_->state != Impl::State::kNew)

@@ -2,6 +2,8 @@
 #include "jina/log.h"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/stubs/logging.h>
+#include <grpc/support/log.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "wire/library_logs.h"
 
 namespace jina {
 namespace {
@@ -36,6 +39,25 @@ class LogTest : public ::testing::Test {
   }
   std::vector<Captured> records_;
 };
+
+// gRPC's and protobuf's own lines go to the sink, at the library's level,
+// not to stderr (issue 18).
+TEST_F(LogTest, GrpcAndProtobufLinesGoThroughTheSink) {
+  internal::route_library_logs();
+  gpr_log(GPR_ERROR, "probe %d", 1);
+  GOOGLE_LOG(WARNING) << "probe 2";
+  ASSERT_EQ(records_.size(), 2u);
+  EXPECT_EQ(records_[0].component, "grpc");
+  EXPECT_EQ(records_[0].level, LogLevel::kError);
+  EXPECT_THAT(records_[0].message, HasSubstr("probe 1 ("));
+  EXPECT_EQ(records_[1].component, "protobuf");
+  EXPECT_EQ(records_[1].level, LogLevel::kWarning);
+  EXPECT_THAT(records_[1].message, HasSubstr("probe 2"));
+  set_log_level(LogLevel::kOff);
+  gpr_log(GPR_ERROR, "probe 3");
+  GOOGLE_LOG(ERROR) << "probe 4";
+  EXPECT_EQ(records_.size(), 2u);
+}
 
 TEST_F(LogTest, DefaultLevelPassesWarningsAndErrorsOnly) {
   EXPECT_EQ(log_level(), LogLevel::kWarning);
