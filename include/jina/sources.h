@@ -1,6 +1,6 @@
 // Document sources: lazy generators of Documents read from CSV, NDJSON,
-// files matched by a glob, or a directory of images, like Jina's
-// `from_csv`, `from_ndjson` and `from_files`.
+// files matched by a glob, a directory of images or the rows of an array,
+// like Jina's `from_csv`, `from_ndjson`, `from_files` and `from_ndarray`.
 //
 //   jina::Client client("grpc://localhost:54321");
 //   client.post("/index", jina::from_csv("faq.csv", {.field_resolver = {{"question", "text"}}}));
@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "jina/document.h"
+#include "jina/ndarray.h"
 
 namespace jina {
 
@@ -191,6 +192,20 @@ DocumentSource from_files(std::vector<std::string> patterns, FilesOptions option
 // The images under `directory` (see ImagesOptions). Throws InvalidArgument
 // on the first call when `directory` is not a readable directory.
 DocumentSource from_images(std::string directory, ImagesOptions options = {});
+
+// The slices of `array` along `axis` (the rows of a matrix for axis 0, its
+// columns for axis 1), one Document each with `tensor` set to the slice: an
+// array of the same dtype whose shape is the array's without that axis (a
+// 1-D array gives 0-d tensors of one element). Like numpy, a negative axis
+// counts from the end (-1: the last). `size`: at most this many Documents
+// (-1: all). `shuffle`: in a random order (with `size`, a random subset);
+// `seed` makes that order repeatable. Documents get fresh ids. The source
+// holds the array (pass an rvalue to move it in) and copies one slice per
+// Document as it is asked for.
+// Throws InvalidArgument at once for an empty or 0-d array, an axis out of
+// range, or a size below -1.
+DocumentSource from_ndarray(NdArray array, int axis = 0, int size = -1, bool shuffle = false,
+                            std::optional<std::uint64_t> seed = {});
 
 // The mime type of a file, from the first bytes of its content when they
 // are an image's magic bytes, else from the extension of `path` (a small
