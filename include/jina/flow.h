@@ -7,6 +7,7 @@
 //   f.start();                 // serving once it returns
 //   int port = f.port();       // the port picked when 0 was asked for
 //   ...
+//   jina::DocumentArray out = f.post("/upper", docs);  // as a Client would
 //   f.stop();                  // or let the destructor do it
 //
 // Requests run through the Executors in `add` order, or along the DAG that
@@ -34,20 +35,26 @@
 // serialized requests until a single 0x00 byte, and "/dry_run".
 //
 // Thread-safety: configure (add) from one thread before start(). start(),
-// stop(), block() and port() may be called from any thread.
+// stop(), block(), port() and post() (and the CRUD methods) may be called
+// from any thread.
 #ifndef JINA_FLOW_H_
 #define JINA_FLOW_H_
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "jina/client.h"
 #include "jina/document.h"
 #include "jina/executor.h"
+#include "jina/options.h"
 #include "jina/protocol.h"
+#include "jina/request.h"
 
 namespace jina {
 
@@ -178,9 +185,34 @@ class Flow {
   // Every endpoint some Executor binds, sorted, plus "_jina_dry_run_".
   std::vector<std::string> endpoints() const;
 
+  // Sends `inputs` to `endpoint` of this running Flow, as jina's `f.post`:
+  // through a jina::Client to the Flow's first protocol and its port (the
+  // address it listens on, 127.0.0.1 for a wildcard host; over TLS without
+  // checking the Flow's own certificate), made on the first call and shared
+  // by every later one. Takes, returns and throws what Client::post does,
+  // and throws jina::Error FAILED_PRECONDITION when the Flow is not running
+  // (not started yet, or stopped). Do not call it from an Executor of this
+  // Flow: the request would wait for a worker that waits for it.
+  DocumentArray post(std::string_view endpoint, Inputs inputs = {},
+                     const PostOptions& options = {});
+  // As post(), but returns every Response (Client::post_responses).
+  std::vector<Response> post_responses(std::string_view endpoint, Inputs inputs = {},
+                                       const PostOptions& options = {});
+  // post() on "/index", "/search", "/update", "/delete".
+  DocumentArray index(Inputs inputs = {}, const PostOptions& options = {});
+  DocumentArray search(Inputs inputs = {}, const PostOptions& options = {});
+  DocumentArray update(Inputs inputs = {}, const PostOptions& options = {});
+  DocumentArray remove(Inputs inputs = {}, const PostOptions& options = {});
+
  private:
+  // The Client of post() (src/flow_client/, a layer above both the Flow and
+  // the Client): made under post_mu_ on the first call.
+  Client post_client();
+
   class Impl;
   std::unique_ptr<Impl> impl_;
+  std::mutex post_mu_;
+  std::shared_ptr<Client> post_client_;
 };
 
 }  // namespace jina
