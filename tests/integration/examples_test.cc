@@ -92,6 +92,14 @@ TEST(ExamplesTest, TargetExecutor) {
   EXPECT_THAT(r.output, HasSubstr("foo:     visited: foo\n"));
 }
 
+TEST(ExamplesTest, FlowPostIndexesAndSearchesArrayRows) {
+  ExampleRun r = run_example("flow_post");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("indexed 4 rows\n"));
+  EXPECT_THAT(r.output, HasSubstr("nearest to (2.9, 3.2, 2.8): row 3\n"));
+  EXPECT_THAT(r.output, HasSubstr("/other: passes through\n"));
+}
+
 TEST(ExamplesTest, TokenStreamingPrintsTokensAsTheyArrive) {
   ExampleRun r = run_example("token_streaming");
   ASSERT_EQ(r.exit_code, 0) << r.output;
