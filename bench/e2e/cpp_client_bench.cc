@@ -1,6 +1,7 @@
 // jina-cpp's Client against the benchmark Flow.
 #include <jina/jina.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "e2e_common.h"
@@ -8,7 +9,13 @@
 int main(int argc, char** argv) {
   const bench::Args a = bench::parse_args(argc, argv);
   const std::string scheme = a.protocol == "websocket" ? "ws" : a.protocol;
-  jina::Client client(scheme + "://127.0.0.1:" + std::to_string(a.port));
+  std::string host = scheme + "://127.0.0.1:" + std::to_string(a.port);
+  for (std::size_t start = 0; start < a.more_ports.size();) {
+    std::size_t comma = std::min(a.more_ports.find(',', start), a.more_ports.size());
+    host += ",127.0.0.1:" + a.more_ports.substr(start, comma - start);
+    start = comma + 1;
+  }
+  jina::Client client(host, {.stream = a.stream != 0});
   client.is_flow_ready();  // connect before the clock starts, as the floor does
   const double cpu0 = bench::cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();

@@ -25,6 +25,11 @@ struct Args {
   int max_docs_in_flight = 0;
   // jina-cpp only: "grpc", "http" or "websocket".
   std::string protocol = "grpc";
+  // jina-cpp only: more gateways' ports, comma-separated: the Client spreads
+  // its requests over --port and these (ClientOptions::hosts).
+  std::string more_ports;
+  // jina-cpp only: 0 sends each request as a unary call (ClientOptions::stream).
+  int stream = 1;
 };
 
 inline Args parse_args(int argc, char** argv) {
@@ -41,11 +46,15 @@ inline Args parse_args(int argc, char** argv) {
       a.mode = v;
     else if (k == "--protocol")
       a.protocol = v;
+    else if (k == "--more-ports")
+      a.more_ports = v;
+    else if (k == "--stream")
+      a.stream = std::stoi(v);
   }
   if (a.port == 0) {
     std::cerr << "usage: " << argv[0]
               << " --port N [--docs N] [--request-size N] [--mode throughput|latency]"
-                 " [--protocol grpc|http|websocket]\n";
+                 " [--protocol grpc|http|websocket] [--more-ports N,N] [--stream 0|1]\n";
     std::exit(2);
   }
   return a;
