@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -52,6 +53,7 @@ struct Gateway {
   Clock::time_point probe_at{};
   // Read without the lock on every answer, to skip the lock when healthy.
   std::atomic<bool> failing{false};
+  std::string from_name;  // the DNS name it was resolved from; empty if listed
 };
 
 // One request on its way: the bytes (kept to re-send) and the order it came
@@ -78,8 +80,9 @@ class BalancedStream final : public RequestStream {
                  StatsRecorder* client_stats);
   ~BalancedStream() override;
 
-  void write(std::shared_ptr<const std::string> bytes) override {
-    send(std::string(), std::move(bytes), false);
+  // Answers are matched to requests by id: send() only.
+  void write(std::shared_ptr<const std::string>) override {
+    throw std::logic_error("a stream over several gateways needs send() with the request id");
   }
   void send(std::string_view request_id, std::shared_ptr<const std::string> bytes,
             bool last) override {
@@ -141,6 +144,9 @@ class BalancedStream final : public RequestStream {
   };
 
   void run(Event event);
+  // Handles queued events until none is left; the caller took the handling
+  // role (draining_) under `lock`.
+  void drain(std::unique_lock<std::mutex>& lock);
   void handle(Event& event);
   void dispatch();
   void answered(Sub& sub, Response response, std::size_t wire_bytes);
@@ -256,11 +262,14 @@ class Balancer final : public Transport {
   void leave_out(Gateway& gateway, const absl::Status& status) {
     {
       std::lock_guard lock(mu_);
+      // One outage counts once, however many streams it broke.
+      if (gateway.left_out) return;
       ++gateway.failures_in_row;
       gateway.failing = true;
-      if (gateway.left_out) return;
       gateway.left_out = true;
       gateway.probe_at = Clock::now() + leave_out_for(gateway.failures_in_row);
+      // A pod that went away may have a successor at another address.
+      if (!names_.empty()) next_refresh_ = Clock::now();
     }
     log(LogLevel::kWarning, "client",
         "gateway " + gateway.address + " left out after " +
@@ -320,7 +329,11 @@ class Balancer final : public Transport {
     return out;
   }
 
-  const std::string& name_error() const { return name_error_; }
+  // Why the last DNS resolution failed, if it did.
+  std::string name_error() const {
+    std::lock_guard lock(mu_);
+    return name_error_;
+  }
 
  private:
   // Usable gateways first, the least loaded first.
@@ -348,7 +361,9 @@ class Balancer final : public Transport {
         absl::UnavailableError("no gateway: " + target_text_);
     for (const auto& gateway : by_load()) {
       last = call(*gateway->transport);
-      if (last.ok() || !is_retryable(last.status().code())) return last;
+      // Only past a gateway that could not be reached: a timeout may have
+      // run the call there (a mutation must not run twice).
+      if (last.ok() || last.status().code() != absl::StatusCode::kUnavailable) return last;
     }
     return last;
   }
@@ -375,11 +390,18 @@ class Balancer final : public Transport {
         if (g->left_out && g->probe_at <= now) due.push_back(g);
       }
       bool refresh = !names_.empty() && next_refresh_ <= now;
+      Clock::time_point asked = next_refresh_;
       lock.unlock();
-      for (const auto& g : due) probe(*g);
-      if (refresh) refresh_names();
+      try {
+        for (const auto& g : due) probe(*g);
+        if (refresh) refresh_names();
+      } catch (const std::exception& e) {
+        // A TLS file that became unreadable, say: the next round tries again.
+        log(LogLevel::kWarning, "client", std::string("gateway upkeep failed: ") + e.what());
+      }
       lock.lock();
-      if (refresh) {
+      // Unless a failure asked for another resolution meanwhile.
+      if (refresh && next_refresh_ == asked) {
         next_refresh_ =
             Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options_.dns_refresh_interval));
@@ -393,9 +415,9 @@ class Balancer final : public Transport {
     {
       std::lock_guard lock(mu_);
       if (status.ok()) {
+        // Back, but failures_in_row stays until it answers a request
+        // (answered_by): a gateway that flaps backs off longer each time.
         gateway.left_out = false;
-        gateway.failures_in_row = 0;
-        gateway.failing = false;
         back = true;
       } else {
         ++gateway.failures_in_row;
@@ -409,6 +431,7 @@ class Balancer final : public Transport {
   // those gone (streams that use them keep them until they end).
   void refresh_names() {
     std::vector<std::shared_ptr<Gateway>> found;
+    std::vector<std::string> answered;  // the names that resolved
     std::string error;
     for (const Target& name : names_) {
       auto addresses = resolver_(name.host);
@@ -416,22 +439,26 @@ class Balancer final : public Transport {
         error = "DNS name " + name.host + ": " + std::string(addresses.status().message());
         continue;
       }
+      answered.push_back(name.host);
       for (const std::string& ip : *addresses) {
         Target target = name;
         target.host = ip;
         target.resolve_all = false;
-        found.push_back(std::make_shared<Gateway>(std::move(target), nullptr));
+        auto gateway = std::make_shared<Gateway>(std::move(target), nullptr);
+        gateway->from_name = name.host;
+        found.push_back(std::move(gateway));
       }
     }
     std::lock_guard lock(mu_);
-    if (!error.empty()) name_error_ = error;
+    name_error_ = error;
     if (found.empty()) return;  // keep what worked last rather than nothing
     std::vector<std::shared_ptr<Gateway>> next;
     for (const auto& g : gateways_) {
-      bool named = is_resolved(*g);
+      // A name that did not answer this time keeps its gateways.
+      bool asked = std::find(answered.begin(), answered.end(), g->from_name) != answered.end();
       bool still = std::any_of(found.begin(), found.end(),
                                [&](const auto& f) { return f->address == g->address; });
-      if (!named || still) next.push_back(g);
+      if (!asked || still) next.push_back(g);
     }
     for (auto& f : found) {
       bool known = std::any_of(next.begin(), next.end(),
@@ -439,23 +466,11 @@ class Balancer final : public Transport {
       if (known) continue;
       ClientOptions options = options_;
       // The certificate is the name's, not the address's.
-      if (options.tls_server_name.empty()) options.tls_server_name = name_of(*f);
+      if (options.tls_server_name.empty()) options.tls_server_name = f->from_name;
       f->transport = factory_(f->target, options);
-      resolved_.push_back(f->address);
       next.push_back(std::move(f));
     }
     gateways_ = std::move(next);
-  }
-
-  bool is_resolved(const Gateway& g) const {
-    return std::find(resolved_.begin(), resolved_.end(), g.address) != resolved_.end();
-  }
-
-  std::string name_of(const Gateway& g) const {
-    for (const Target& name : names_) {
-      if (name.port == g.target.port) return name.host;
-    }
-    return names_.front().host;
   }
 
   ClientOptions options_;
@@ -469,7 +484,6 @@ class Balancer final : public Transport {
   mutable std::mutex mu_;
   std::condition_variable wake_keeper_;
   std::vector<std::shared_ptr<Gateway>> gateways_;  // under mu_
-  std::vector<std::string> resolved_;               // under mu_: addresses DNS gave
   std::string name_error_;                          // under mu_
   Clock::time_point next_refresh_ = Clock::time_point::max();
   bool stopping_ = false;
@@ -489,14 +503,23 @@ BalancedStream::BalancedStream(Balancer& balancer, std::vector<std::shared_ptr<G
     sub->gateway = std::move(gateways[i]);
     subs_.push_back(std::move(sub));
   }
-  // Opened once all exist: a sub-stream may report at once.
-  for (auto& sub : subs_) sub->stream = sub->gateway->transport->open_stream(options, sub.get());
   if (subs_.empty()) {
     failed_ = true;
-    final_ = absl::UnavailableError("no gateway to send to (" + balancer.target() + ")");
+    std::string why = balancer.name_error();
+    final_ = absl::UnavailableError("no gateway to send to (" + balancer.target() + ")" +
+                                    (why.empty() ? "" : ": " + why));
     reported_ = true;
     observer_->on_done(final_);
+    return;
   }
+  // A sub-stream may report before the others are open: this thread holds
+  // the handling role meanwhile, so those reports wait in the queue.
+  std::unique_lock lock(mu_);
+  draining_ = true;
+  lock.unlock();
+  for (auto& sub : subs_) sub->stream = sub->gateway->transport->open_stream(options, sub.get());
+  lock.lock();
+  drain(lock);
 }
 
 BalancedStream::~BalancedStream() {
@@ -517,6 +540,10 @@ void BalancedStream::run(Event event) {
   events_.push_back(std::move(event));
   if (draining_) return;  // that thread handles it next
   draining_ = true;
+  drain(lock);
+}
+
+void BalancedStream::drain(std::unique_lock<std::mutex>& lock) {
   while (!events_.empty() && !closing_) {
     Event next = std::move(events_.front());
     events_.pop_front();
@@ -622,15 +649,21 @@ void BalancedStream::sub_done(Sub& sub, const absl::Status& status) {
             [](const Queued& a, const Queued& b) { return a.order < b.order; });
   queue_.insert(queue_.begin(), std::make_move_iterator(orphans.begin()),
                 std::make_move_iterator(orphans.end()));
-  if (failed_) return;                                            // we ended it
-  if (status.ok() && orphans.empty() && sub.half_closed) return;  // finished
+  if (failed_) return;  // we ended it
+  // Half-closed with everything answered: done, however the stream ended.
+  if (orphans.empty() && sub.half_closed) return;
   sub.failed = true;
   sub.gateway->stats.failed(orphans.size());
-  absl::Status failure =
-      status.ok()
-          ? absl::UnavailableError("the gateway closed the stream with " +
-                                   std::to_string(orphans.size()) + " request(s) unanswered")
-          : status;
+  absl::Status failure = status;
+  if (status.ok()) {
+    failure = absl::UnavailableError("the gateway closed the stream with " +
+                                     std::to_string(orphans.size()) + " request(s) unanswered");
+  } else if (status.code() == absl::StatusCode::kCancelled) {
+    // Not ours (fail() sets failed_ first): a gateway shutting down (a
+    // rolling update) cancels its streams. Another gateway can take them.
+    failure = absl::UnavailableError("the gateway cancelled the stream: " +
+                                     std::string(status.message()));
+  }
   if (!is_retryable(failure.code())) {
     // Another gateway would fail it the same way (too large, refused
     // credentials...): the post decides.

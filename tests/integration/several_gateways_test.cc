@@ -304,5 +304,38 @@ TEST(SeveralGatewaysDns, ANameStandsForEveryAddress) {
   EXPECT_EQ(ledger1->total(), before);
 }
 
+// A gateway that fails has the name resolved again at once, not only every
+// dns_refresh_interval: its pod may have a successor at another address.
+TEST(SeveralGatewaysDns, AFailedGatewayResolvesTheNameAgain) {
+  Watchdog watchdog(seconds(60));
+  auto ledger = std::make_shared<Ledger>();
+  int port = testing::unused_port();
+  auto flow = std::make_unique<Flow>(FlowOptions{.port = port, .host = "127.0.0.2", .workers = 2});
+  flow->add(std::make_shared<Recorder>(ledger, 0), {.name = "recorder"});
+  flow->start();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  internal::Resolver resolver =
+      [calls](const std::string&) -> absl::StatusOr<std::vector<std::string>> {
+    ++*calls;
+    return std::vector<std::string>{"127.0.0.1", "127.0.0.2"};  // nothing on .1
+  };
+  ClientOptions options{.dns_refresh_interval = 30, .doc_format = DocFormat::kV2};
+  auto transport = internal::make_balanced_transport(
+      internal::resolve_targets("dns:///flow-gateway.test:" + std::to_string(port), options),
+      options,
+      [](const internal::Target& t, const ClientOptions& o) {
+        return internal::make_grpc_transport(t, o);
+      },
+      resolver);
+  Client client = internal::ClientAccess::client(transport, options);
+  EXPECT_EQ(calls->load(), 1);
+  Outcomes out = post_counted(client, "/record", 20, {});
+  ASSERT_FALSE(out.exception) << *out.exception;
+  expect_each_request_once(out, 20);
+  auto until = Clock::now() + seconds(5);
+  while (calls->load() < 2 && Clock::now() < until) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_GE(calls->load(), 2);
+}
+
 }  // namespace
 }  // namespace jina
