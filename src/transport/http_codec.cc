@@ -340,6 +340,12 @@ absl::StatusOr<DataRequest> response_from(int status, std::string_view body,
     } else if (!body.empty()) {
       message += ": " + snippet(body);
     }
+    if (status == 404) {
+      // docs/protocols.md, "An endpoint no Executor serves".
+      message += " (no route for endpoint '" + exec_endpoint +
+                 "': no Executor binds it and none has a default binding; over gRPC and "
+                 "WebSocket its Documents would come back untouched)";
+    }
     return http_failure(status, std::move(message));
   }
   if (!j.is_object()) {

@@ -551,6 +551,57 @@ TEST_P(ClientProtocolsTest, GraphqlIsNotServedByTheLocalFlow) {
   EXPECT_THROW(client_.mutate("mutation { x }"), Error);
 }
 
+// Binds only "/only" (tags each Document "seen" with the endpoint), or, with
+// `by_default`, only the default endpoint.
+class NamesItsEndpoint : public Executor {
+ public:
+  explicit NamesItsEndpoint(bool by_default) {
+    auto tag = [](ExecutorRequest& req) {
+      for (Document& d : req.docs) d.tags()["seen"] = req.endpoint;
+    };
+    if (by_default) {
+      on_default(tag);
+    } else {
+      on("/only", tag);
+    }
+  }
+};
+
+// An endpoint no Executor serves (docs/protocols.md): over gRPC, WebSocket
+// and v1 HTTP the Documents come back untouched; a v2 HTTP gateway has no
+// route for it (NOT_FOUND naming the endpoint); an Executor bound by default
+// runs, and over v2 HTTP sees "/default", as behind jina's gateway.
+TEST_P(ClientProtocolsTest, EndpointsNoExecutorServes) {
+  for (bool by_default : {false, true}) {
+    SCOPED_TRACE(by_default ? "default binding" : "no default binding");
+    Flow flow(local(protocol()));
+    flow.add(std::make_shared<NamesItsEndpoint>(by_default), {.name = "names"});
+    flow.start();
+    Client client(address(flow.port()), options());
+    DocumentArray docs;
+    docs.push_back(Document("a").set_text("x"));
+    if (!by_default && protocol() == Protocol::kHttp) {
+      try {
+        client.post("/search", docs);
+        ADD_FAILURE() << "no error";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), absl::StatusCode::kNotFound) << e.what();
+        EXPECT_THAT(e.what(), HasSubstr("no route for endpoint '/search'"));
+      }
+      continue;
+    }
+    DocumentArray out = client.post("/search", docs);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].text(), "x");
+    if (!by_default) {
+      EXPECT_FALSE(out[0].tags().contains("seen"));
+    } else {
+      EXPECT_EQ(out[0].tags().value("seen", ""),
+                protocol() == Protocol::kHttp ? "/default" : "/search");
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Protocols, ClientProtocolsTest,
                          ::testing::Values(Mode{Protocol::kGrpc}, Mode{Protocol::kGrpc, false},
                                            Mode{Protocol::kHttp}, Mode{Protocol::kWebsocket}),
