@@ -49,22 +49,7 @@ std::string uri_of(const std::vector<Target>& targets) {
   std::string out;
   for (const Target& t : targets) {
     if (!out.empty()) out += ",";
-    if (t.resolve_all) {
-      out += "dns:///";
-    } else {
-      switch (t.protocol) {
-        case Protocol::kGrpc:
-          out += "grpc";
-          break;
-        case Protocol::kHttp:
-          out += "http";
-          break;
-        case Protocol::kWebsocket:
-          out += "ws";
-          break;
-      }
-      out += t.tls ? "s://" : "://";
-    }
+    out += t.resolve_all ? "dns:///" : scheme_of(t.protocol, t.tls) + "://";
     out += t.address();
   }
   return out;

@@ -13,6 +13,7 @@
 #include "jina/flow.h"
 #include "jina/options.h"
 #include "jina/protocol.h"
+#include "transport/target.h"
 
 namespace jina {
 
@@ -25,18 +26,6 @@ std::string reachable_host(const std::string& host) {
   if (host == "::" || host == "[::]") return "[::1]";
   if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
   return host;
-}
-
-std::string scheme_of(Protocol protocol, bool tls) {
-  switch (protocol) {
-    case Protocol::kHttp:
-      return tls ? "https" : "http";
-    case Protocol::kWebsocket:
-      return tls ? "wss" : "ws";
-    case Protocol::kGrpc:
-      break;
-  }
-  return tls ? "grpcs" : "grpc";
 }
 
 }  // namespace
@@ -58,8 +47,8 @@ Client Flow::post_client() {
     // The certificate is the Flow's own, and need not name this address.
     client_options.tls_insecure_skip_verify = tls;
     post_client_ =
-        std::make_shared<Client>(scheme_of(protocol, tls) + "://" + reachable_host(o.host) + ":" +
-                                     std::to_string(port(protocol)),
+        std::make_shared<Client>(internal::scheme_of(protocol, tls) + "://" +
+                                     reachable_host(o.host) + ":" + std::to_string(port(protocol)),
                                  std::move(client_options));
   }
   return *post_client_;  // a copy shares the connection

@@ -142,6 +142,13 @@ ParsedHost parse_host(std::string_view text) {
   return out;
 }
 
+std::string scheme_of(Protocol protocol, bool tls) {
+  std::string scheme = "grpc";
+  if (protocol == Protocol::kHttp) scheme = "http";
+  if (protocol == Protocol::kWebsocket) scheme = "ws";
+  return tls ? scheme + "s" : scheme;
+}
+
 std::string Target::dial_host() const {
   if (host == "0.0.0.0" || host == "::") return "localhost";
   return host;

@@ -29,6 +29,9 @@ struct ParsedHost {
 // number in 1..65535.
 ParsedHost parse_host(std::string_view text);
 
+// The URI scheme of `protocol`: "grpc", "http", "ws", with an "s" for TLS.
+std::string scheme_of(Protocol protocol, bool tls);
+
 // The resolved connection target.
 struct Target {
   std::string host;  // as given, "0.0.0.0" by default
