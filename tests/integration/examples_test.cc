@@ -130,6 +130,15 @@ TEST(ExamplesTest, ClientCallbacks) {
   EXPECT_THAT(r.output, HasSubstr("BadServer: Executor error on request "));
 }
 
+TEST(ExamplesTest, ClientHttpAndWebsocket) {
+  ExampleRun r = run_example("client_http");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("  a: HELLO\n  b: WORLD\n"));
+  EXPECT_THAT(r.output, HasSubstr("http://127.0.0.1:"));
+  EXPECT_THAT(r.output, HasSubstr("ws://127.0.0.1:"));
+  EXPECT_THAT(r.output, HasSubstr("  error: "));
+}
+
 TEST(ExamplesTest, ClientGenerator) {
   ExampleRun r = run_example("client_generator");
   ASSERT_EQ(r.exit_code, 0) << r.output;
