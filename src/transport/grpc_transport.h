@@ -10,8 +10,9 @@
 
 namespace jina::internal {
 
-// A channel to `target` with Jina's channel settings (keepalive 10 s,
-// timeout 5 s, no message size limit) and TLS from `options` when
+// A channel to `target` with Jina's channel settings (keepalive 10 s, no
+// send limit, receive limit ClientOptions::max_response_bytes) and TLS from
+// `options` when
 // target.tls. Throws InvalidArgument when a TLS file cannot be read.
 std::shared_ptr<Transport> make_grpc_transport(const Target& target, const ClientOptions& options);
 
