@@ -189,12 +189,12 @@ class PostErrorCallback {
   PostErrorCallback(std::nullptr_t) {}  // NOLINT: as std::function
   template <class F>
   requires(!std::same_as<std::decay_t<F>, PostErrorCallback> &&
-           std::invocable<F&, const Response&, const Error&>)
-  PostErrorCallback(F fn) : fn_(std::move(fn)) {}  // NOLINT: implicit, as std::function
+           std::invocable<F&, const Response&, const Error&>) PostErrorCallback(F fn)
+      : fn_(std::move(fn)) {}  // NOLINT: implicit, as std::function
   template <class F>
   requires(!std::invocable<F&, const Response&, const Error&> &&
            std::invocable<F&, const Response&>)
-  PostErrorCallback(F fn)  // NOLINT: implicit, as std::function
+      PostErrorCallback(F fn)  // NOLINT: implicit, as std::function
       : fn_([fn = std::move(fn)](const Response& response, const Error&) mutable {
           fn(response);
         }) {}

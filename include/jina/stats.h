@@ -39,7 +39,7 @@ struct GatewayStats {
 };
 
 struct ClientStats {
-  std::uint64_t requests = 0;         // requests sent (first attempts)
+  std::uint64_t requests = 0;  // requests sent (first attempts)
   // Requests sent again after a failure (each re-send counts, and a request
   // may be re-sent more than once): not posts, and not attempts.
   std::uint64_t retries = 0;
