@@ -64,16 +64,16 @@ std::vector<Response> Flow::post_responses(std::string_view endpoint, Inputs inp
 }
 
 DocumentArray Flow::index(Inputs inputs, const PostOptions& options) {
-  return post("/index", std::move(inputs), options);
+  return post_client().index(std::move(inputs), options);
 }
 DocumentArray Flow::search(Inputs inputs, const PostOptions& options) {
-  return post("/search", std::move(inputs), options);
+  return post_client().search(std::move(inputs), options);
 }
 DocumentArray Flow::update(Inputs inputs, const PostOptions& options) {
-  return post("/update", std::move(inputs), options);
+  return post_client().update(std::move(inputs), options);
 }
 DocumentArray Flow::remove(Inputs inputs, const PostOptions& options) {
-  return post("/delete", std::move(inputs), options);
+  return post_client().remove(std::move(inputs), options);
 }
 
 }  // namespace jina
