@@ -1,6 +1,6 @@
 # `cmake --install` produces a package usable with find_package(jina CONFIG)
 # (targets jina::jina, shared, and jina::jina_static) and with pkg-config
-# (jina.pc; `pkg-config --static` for the static library).
+# (jina.pc, and jina-static.pc for the static library).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -23,4 +23,6 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/jinaConfig.cmake
 
 file(RELATIVE_PATH JINA_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 configure_file(cmake/jina.pc.in ${CMAKE_CURRENT_BINARY_DIR}/jina.pc @ONLY)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/jina.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+configure_file(cmake/jina-static.pc.in ${CMAKE_CURRENT_BINARY_DIR}/jina-static.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/jina.pc ${CMAKE_CURRENT_BINARY_DIR}/jina-static.pc
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

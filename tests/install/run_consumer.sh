@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the built tree into a temporary prefix, then builds and runs
-# tests/install/consumer against it three ways: find_package(jina CONFIG) with
-# jina::jina (shared) and jina::jina_static, and pkg-config with the compiler alone.
-# Neither sets a C++ standard (the targets and jina.pc carry C++20), and both
+# tests/install/consumer against it four ways: find_package(jina CONFIG) with
+# jina::jina (shared) and jina::jina_static, and pkg-config with the compiler
+# alone (jina, and jina-static for the static library). None sets a C++
+# standard (the targets and the .pc files carry C++20), and all
 # compile with -Wall -Wextra -Werror, with designated initializers of every
 # public aggregate (consumer/aggregates.cc).
 set -euo pipefail
@@ -29,3 +30,11 @@ g++ -Wall -Wextra -Werror "$source_dir/consumer/main.cc" "$source_dir/consumer/a
     -o "$work/consumer-pc" $(pkg-config --cflags --libs jina) \
     -Wl,-rpath,"$(pkg-config --variable=libdir jina)"
 "$work/consumer-pc"
+echo "== pkg-config, jina-static"
+# shellcheck disable=SC2046
+g++ -Wall -Wextra -Werror "$source_dir/consumer/main.cc" "$source_dir/consumer/aggregates.cc" \
+    -o "$work/consumer-pc-static" $(pkg-config --cflags --libs jina-static)
+if ldd "$work/consumer-pc-static" | grep -q libjina; then
+  echo "FAIL: the jina-static consumer loads libjina.so"; exit 1
+fi
+"$work/consumer-pc-static"
