@@ -131,8 +131,9 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // Binds `method` (a member function of the subclass taking
-  // ExecutorRequest&, or any callable taking ExecutorRequest&) to each of
+  // Binds `method` (a member function of the subclass, or any callable,
+  // taking ExecutorRequest& or const ExecutorRequest& and returning void,
+  // DocumentArray, std::optional<DocumentArray> or nlohmann::json) to each of
   // `endpoints`. Binding an endpoint twice keeps the last binding. Throws
   // InvalidArgument for an empty endpoint name.
   template <class Method>
@@ -227,35 +228,37 @@ class Executor {
   template <class Method>
   Handler wrap(Method method) {
     if constexpr (std::is_member_function_pointer_v<Method>) {
-      return wrap_member(method);
+      using Self = typename member_of<Method>::type;
+      if constexpr (std::is_base_of_v<Executor, Self>) {
+        return wrap_callable<Method, Self*>(method, static_cast<Self*>(this));
+      } else {
+        static_assert(std::is_base_of_v<Executor, Self>, "bind methods of this Executor");
+        return {};
+      }
     } else {
-      static_assert(std::is_invocable_v<Method&, ExecutorRequest&>,
-                    "an Executor method takes (ExecutorRequest&)");
-      return [fn = std::move(method)](ExecutorRequest& req) mutable -> ExecutorResult {
-        using R = std::invoke_result_t<Method&, ExecutorRequest&>;
-        if constexpr (std::is_void_v<R>) {
-          fn(req);
-          return ExecutorResult();
-        } else {
-          return to_result(fn(req));
-        }
-      };
+      return wrap_callable<Method>(std::move(method));
     }
   }
 
-  template <class R, class Self>
-  Handler wrap_member(R (Self::*method)(ExecutorRequest&)) {
-    static_assert(std::is_base_of_v<Executor, Self>, "bind methods of this Executor");
-    Self* self = static_cast<Self*>(this);
-    return wrap(
-        [self, method](ExecutorRequest& req) -> decltype(auto) { return (self->*method)(req); });
-  }
-  template <class R, class Self>
-  Handler wrap_member(R (Self::*method)(ExecutorRequest&) const) {
-    static_assert(std::is_base_of_v<Executor, Self>, "bind methods of this Executor");
-    const Self* self = static_cast<const Self*>(this);
-    return wrap(
-        [self, method](ExecutorRequest& req) -> decltype(auto) { return (self->*method)(req); });
+  // `fn` called as fn(self..., request). One static_assert, and no cascade
+  // of overload errors, for a method of another shape.
+  template <class Fn, class... Self>
+  static Handler wrap_callable(Fn fn, Self... self) {
+    if constexpr (std::is_invocable_v<Fn&, Self..., ExecutorRequest&>) {
+      return [fn = std::move(fn), self...](ExecutorRequest& req) mutable -> ExecutorResult {
+        using R = std::invoke_result_t<Fn&, Self..., ExecutorRequest&>;
+        if constexpr (std::is_void_v<R>) {
+          std::invoke(fn, self..., req);
+          return ExecutorResult();
+        } else {
+          return to_result(std::invoke(fn, self..., req));
+        }
+      };
+    } else {
+      static_assert(std::is_invocable_v<Fn&, Self..., ExecutorRequest&>,
+                    "an Executor method takes (ExecutorRequest&) or (const ExecutorRequest&)");
+      return {};
+    }
   }
 
   template <class Method>

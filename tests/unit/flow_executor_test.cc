@@ -82,6 +82,23 @@ TEST(FlowExecutorTest, AcceptsCallablesAndOptionalResults) {
   EXPECT_TRUE(std::holds_alternative<DocumentArray>(call(e, "/some", req)));
 }
 
+// A method that only reads the request may say so.
+class Reader : public Executor {
+ public:
+  Reader() {
+    on("/count", &Reader::count);
+    on("/first", [](const ExecutorRequest& req) { return DocumentArray{req.docs[0]}; });
+  }
+  nlohmann::json count(const ExecutorRequest& req) const { return {{"n", req.docs.size()}}; }
+};
+
+TEST(FlowExecutorTest, AcceptsMethodsTakingAConstRequest) {
+  Reader e;
+  ExecutorRequest req{.docs = DocumentArray{Document().set_text("a"), Document()}};
+  EXPECT_EQ(std::get<nlohmann::json>(call(e, "/count", req))["n"], 2);
+  EXPECT_EQ(std::get<DocumentArray>(call(e, "/first", req))[0].text(), "a");
+}
+
 TEST(FlowExecutorTest, LaterBindingWins) {
   Executor e;
   e.on("/x", [](ExecutorRequest&) { return nlohmann::json{{"n", 1}}; });
