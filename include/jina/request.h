@@ -216,6 +216,12 @@ class DataRequest {
 
   std::vector<Route>& routes() { return routes_; }
   const std::vector<Route>& routes() const { return routes_; }
+  // The Flow's name of the Executor that failed the request ("upper"): the
+  // executor of the first route with an error status. status().exception()
+  // .executor() is its class instead ("UpperExecutor"), as jina reports it.
+  // Empty when no route failed, and over a docarray-v2 HTTP gateway, whose
+  // error answers carry no routes (docs/errors.md).
+  const std::string& failed_executor() const;
 
   DocumentArray& docs() { return docs_; }
   const DocumentArray& docs() const { return docs_; }

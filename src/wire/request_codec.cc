@@ -15,6 +15,14 @@
 
 namespace jina {
 
+const std::string& DataRequest::failed_executor() const {
+  for (const Route& route : routes_) {
+    if (!route.status().ok()) return route.executor();
+  }
+  static const std::string kNone;
+  return kNone;
+}
+
 const std::string& Header::empty_string() {
   static const std::string kEmpty;
   return kEmpty;

@@ -347,7 +347,10 @@ TEST_P(DataRequestCaptureTest, ParseReadsWhatTheDumpSays) {
 
   if (want.failed) {
     expect_upper_executor_failure(req.status());
+    // The class is in the status, the Flow's name in the failed route.
+    EXPECT_EQ(req.failed_executor(), "upper");
   } else {
+    EXPECT_EQ(req.failed_executor(), "");
     EXPECT_TRUE(req.status().ok());
     EXPECT_TRUE(req.status().empty());
   }

@@ -160,6 +160,7 @@ TEST_F(FlowGrpcTest, ExecutorErrorIsInTheHeaderNotTheGrpcStatus) {
   EXPECT_EQ(r.status().exception().name(), "ValueError");
   EXPECT_THAT(r.status().exception().args(), ElementsAre("intentional failure from /fail"));
   EXPECT_EQ(r.status().exception().executor(), "UpperExecutor");
+  EXPECT_EQ(r.failed_executor(), "upper");
   EXPECT_FALSE(r.status().exception().stacks().empty());
   ASSERT_EQ(r.routes().size(), 2u);
   EXPECT_EQ(r.routes()[1].status(), r.status());
