@@ -9,7 +9,8 @@ namespace jina::internal {
 
 Progress::Progress(bool show, bool force, std::optional<std::uint64_t> total_requests,
                    std::FILE* out)
-    : enabled_(show && (force || isatty(fileno(out)) == 1)),
+    : terminal_(isatty(fileno(out)) == 1),
+      enabled_(show && (force || terminal_)),
       total_(total_requests),
       out_(out),
       start_(std::chrono::steady_clock::now()) {}
@@ -47,14 +48,28 @@ void Progress::draw(bool final) {
     bar.append(kWidth - filled, '.');
     bar += "] ";
   }
-  std::string count = std::to_string(requests_);
-  if (total_) {
-    count += '/';
-    count += std::to_string(*total_);
+  using ull = unsigned long long;
+  char count[80];
+  char eta[32] = "";
+  if (!total_) {
+    std::snprintf(count, sizeof count, "%llu requests", static_cast<ull>(requests_));
+  } else if (*total_ == 0) {
+    std::snprintf(count, sizeof count, "%llu/0 requests", static_cast<ull>(requests_));
+  } else {
+    std::uint64_t done = std::min(requests_, *total_);
+    std::snprintf(count, sizeof count, "%llu/%llu requests (%llu %%)", static_cast<ull>(requests_),
+                  static_cast<ull>(*total_), static_cast<ull>(done * 100 / *total_));
+    // The time left at the rate so far, once there is a rate.
+    if (!final && done > 0 && done < *total_) {
+      std::snprintf(eta, sizeof eta, ", ETA %.0f s",
+                    elapsed * static_cast<double>(*total_ - done) / static_cast<double>(done));
+    }
   }
-  std::fprintf(out_, "\r%s%s requests, %llu docs, %.0f docs/s, %.1f s%s", bar.c_str(),
-               count.c_str(), static_cast<unsigned long long>(docs_), rate, elapsed,
-               final ? " done" : "");
+  // On a terminal "\x1b[K" clears what a longer line drawn before left
+  // behind; a log file gets no escape codes.
+  std::fprintf(out_, "\r%s%s, %llu docs, %.0f docs/s, %.1f s%s%s%s", bar.c_str(), count,
+               static_cast<ull>(docs_), rate, elapsed, eta, final ? " done" : "",
+               terminal_ ? "\x1b[K" : "");
   std::fflush(out_);
 }
 

@@ -23,6 +23,7 @@ class Progress {
  private:
   void draw(bool final);
 
+  bool terminal_;
   bool enabled_;
   std::optional<std::uint64_t> total_;
   std::FILE* out_;

@@ -268,9 +268,13 @@ std::string drawn(std::optional<std::uint64_t> total, bool show, bool force) {
 
 TEST(ProgressTest, DrawsRequestsDocsRateAndElapsedWhenForced) {
   std::string line = drawn(4, true, true);
-  EXPECT_THAT(line, ::testing::HasSubstr("2/4 requests, 200 docs"));
   EXPECT_THAT(line, ::testing::HasSubstr("docs/s"));
   EXPECT_THAT(line, ::testing::HasSubstr("[############............]"));
+  // With a total: the share done and, while running, the time left.
+  EXPECT_THAT(line, ::testing::HasSubstr("1/4 requests (25 %)"));
+  EXPECT_THAT(line, ::testing::ContainsRegex("ETA [0-9]+ s"));
+  EXPECT_THAT(line, ::testing::HasSubstr("2/4 requests (50 %), 200 docs"));
+  EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr("ETA 0 s done")));
   EXPECT_THAT(drawn(std::nullopt, true, true), ::testing::HasSubstr("2 requests"));
 }
 
