@@ -8,6 +8,47 @@
 #include <utility>
 
 namespace jina::cli {
+namespace {
+
+// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// "unknown option '--txt'; did you mean '--text'?" when one option is close.
+std::string unknown_option(const std::string& name, const std::vector<Option>& table) {
+  std::string message = "unknown option '" + name + "'";
+  const Option* best = nullptr;
+  std::size_t best_distance = 0;
+  for (const Option& o : table) {
+    std::size_t distance = edit_distance(name, o.name);
+    if (!best || distance < best_distance) {
+      best = &o;
+      best_distance = distance;
+    }
+  }
+  // Up to a third of the name may be wrong ("--timout", "--ndjsn", "--parm").
+  if (best && best_distance > 0 && best_distance * 3 <= name.size()) {
+    message += "; did you mean '";
+    message += best->name;
+    message += "'?";
+  }
+  return message;
+}
+
+}  // namespace
 
 std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>& table) {
   std::vector<std::string> positional;
@@ -31,7 +72,7 @@ std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>&
     auto it = std::find_if(table.begin(), table.end(), [&](const Option& o) {
       return o.name == name || (!o.short_name.empty() && o.short_name == name);
     });
-    if (it == table.end()) throw UsageError("unknown option '" + name + "'");
+    if (it == table.end()) throw UsageError(unknown_option(name, table));
     if (it->metavar.empty()) {
       if (inline_value) throw UsageError("option '" + name + "' takes no value");
       it->apply("");

@@ -229,6 +229,50 @@ jina::Inputs make_inputs(Config& c) {
   return jina::Inputs();
 }
 
+// Each failed request's error on stderr, over the progress line (cleared
+// first) and once for a run of the same error: a Flow that is down fails
+// every request alike.
+class ErrorReport {
+ public:
+  explicit ErrorReport(bool clear_progress) : clear_progress_(clear_progress) {}
+
+  void add(const jina::Error& error) {
+    std::string message = error.what();
+    if (message == last_) {
+      ++repeats_;
+      return;
+    }
+    flush();
+    if (clear_progress_) std::cerr << "\r\x1b[K";
+    std::cerr << "jina-post: "
+              << (dynamic_cast<const jina::ConnectionError*>(&error) ? "cannot reach the Flow: "
+                                                                     : "")
+              << message << "\n";
+    last_ = message;
+  }
+  bool said(const std::string& message) const { return !last_.empty() && message == last_; }
+  void flush() {
+    if (repeats_ == 0) return;
+    if (clear_progress_) std::cerr << "\r\x1b[K";
+    std::cerr << "jina-post: the same error for " << repeats_ << " more request"
+              << (repeats_ == 1 ? "" : "s") << "\n";
+    repeats_ = 0;
+  }
+
+ private:
+  bool clear_progress_;
+  std::string last_;
+  std::size_t repeats_ = 0;
+};
+
+int exit_code(const std::exception& e) {
+  if (dynamic_cast<const jina::cli::UsageError*>(&e) ||
+      dynamic_cast<const jina::InvalidArgument*>(&e)) {
+    return kUsageError;
+  }
+  return dynamic_cast<const jina::ConnectionError*>(&e) ? kConnectionError : kRequestError;
+}
+
 int post(const std::string& host, const std::string& endpoint, Config& c) {
   jina::Inputs inputs = make_inputs(c);
   jina::Client client = make_client(host, c);
@@ -262,14 +306,24 @@ int post(const std::string& host, const std::string& endpoint, Config& c) {
     }
     if (!*out) throw jina::cli::UsageError("cannot write '" + c.out + "'");
   };
+  ErrorReport report(c.post.show_progress && isatty(STDERR_FILENO) == 1);
   if (!c.fail_fast) {
-    c.post.on_error = [&](const jina::Response& response, const jina::Error& error) {
+    c.post.on_error = [&](const jina::Response&, const jina::Error& error) {
       ++failed;
-      (void)response;
-      std::cerr << "jina-post: " << error.what() << "\n";
+      report.add(error);
     };
   }
-  client.post(endpoint, std::move(inputs), c.post);
+  try {
+    client.post(endpoint, std::move(inputs), c.post);
+  } catch (const std::exception& e) {
+    // The error that ends the post is often the one its last requests got:
+    // said once, not twice.
+    bool said = report.said(e.what());
+    report.flush();
+    if (said) return exit_code(e);
+    throw;
+  }
+  report.flush();
   out->flush();
   if (c.post.show_progress && isatty(STDERR_FILENO) == 1) {
     std::cerr << "jina-post: " << docs_out << " documents written"

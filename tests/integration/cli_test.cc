@@ -34,6 +34,12 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
+std::size_t count(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 constexpr auto kProcessTimeout = std::chrono::seconds(30);
 
 struct Result {
@@ -285,6 +291,13 @@ TEST_F(CliTest, ConnectionErrorExitsThree) {
   Result r = post({host, "/index", "--text", "x"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("cannot reach the Flow"));
+  // Said once: by the request that failed, not again by the post it ended.
+  EXPECT_EQ(count(r.err, "cannot reach the Flow"), 1u) << r.err;
+  // Many requests that fail alike: one line, then a count.
+  r = post({host, "/index", "--text", "a", "--text", "b", "--text", "c", "--request-size", "1",
+            "--max-attempts", "1"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(count(r.err, "cannot reach the Flow"), 1u) << r.err;
   r = post({host, "--endpoints", "--timeout", "1"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
 }
@@ -297,7 +310,10 @@ TEST_F(CliTest, UsageErrorsExitTwoWithAMessage) {
   std::vector<Case> cases = {
       {{}, "missing HOST"},
       {{"grpc://127.0.0.1:1"}, "missing ENDPOINT"},
-      {{"grpc://127.0.0.1:1", "/index", "--bogus"}, "unknown option '--bogus'"},
+      {{"grpc://127.0.0.1:1", "/index", "--bogus"}, "unknown option '--bogus'\n"},
+      {{"grpc://127.0.0.1:1", "/index", "--txt", "a"},
+       "unknown option '--txt'; did you mean '--text'?"},
+      {{"grpc://127.0.0.1:1", "/index", "--timout=3"}, "did you mean '--timeout'?"},
       {{"grpc://127.0.0.1:1", "/index", "--request-size", "abc"}, "--request-size: expected"},
       {{"grpc://127.0.0.1:1", "/index", "--request-size"}, "needs a value"},
       {{"grpc://127.0.0.1:1", "/index", "--param", "novalue"}, "expected KEY=VALUE"},
