@@ -4,11 +4,14 @@
 #include <signal.h>
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -86,6 +89,36 @@ std::shared_ptr<jina::Executor> make_executor(const std::string& kind) {
   throw jina::cli::UsageError("unknown executor '" + kind + "' (echo, upper, params, fail)");
 }
 
+// Control characters of client-given text (an endpoint, an error message)
+// as \xHH, so that each request stays one line and cannot drive the terminal.
+void append_printable(std::string& out, std::string_view text) {
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+}
+
+// --verbose: "jina-flow: /index 100 docs 2.3 ms ok", or the error instead of
+// "ok". One write per line, so that lines of concurrent requests do not mix.
+void print_request(const jina::Response& response, std::chrono::microseconds took) {
+  const jina::Status& status = response.header().status();
+  std::string line = "jina-flow: ";
+  append_printable(line, response.header().exec_endpoint());
+  char numbers[64];
+  std::snprintf(numbers, sizeof numbers, " %zu docs %.1f ms ", response.docs().size(),
+                static_cast<double>(took.count()) / 1000.0);
+  line += numbers;
+  append_printable(line, status.ok() ? "ok" : status.description());
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 int run(int argc, char** argv) {
   jina::FlowOptions options{.port = 0, .host = "127.0.0.1"};
   std::vector<std::pair<std::string, std::string>> executors;  // kind, name
@@ -133,6 +166,9 @@ int run(int argc, char** argv) {
        [&](const std::string& v) {
          options.workers = static_cast<int>(jina::cli::to_int("--workers", v, 0, 1024));
        }},
+      {"--verbose", "",
+       "one line per request on stderr: endpoint, Documents, milliseconds, outcome",
+       [&](const std::string&) { options.on_request = print_request; }, "-v"},
       {"--help", "", "show this help and exit", [&](const std::string&) { help = true; }, "-h"},
       {"--version", "", "show the version and exit", [&](const std::string&) { version = true; }},
   };

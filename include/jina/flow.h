@@ -41,6 +41,7 @@
 #define JINA_FLOW_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -126,6 +127,15 @@ struct FlowOptions {
   // silent, a `: ping` comment goes out this often (jina: 15 s), so that
   // proxies and clients see a live connection. Positive.
   std::chrono::milliseconds sse_ping_interval{15000};
+
+  // Called for each request that went through the Executors, on any
+  // protocol (dry runs and stream_doc calls excepted), with the response
+  // (its endpoint, Documents and status) and the time it took; on the
+  // worker thread that ran it, before the response is sent, so it must be
+  // thread-safe and quick. Requests refused before the Executors (bytes that
+  // do not parse, over a limit) are not reported. What it throws is
+  // ignored. `jina-flow --verbose` prints one line each.
+  std::function<void(const Response& response, std::chrono::microseconds took)> on_request{};
 };
 
 // How an Executor takes part in a Flow.

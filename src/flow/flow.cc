@@ -119,7 +119,7 @@ void Flow::start() {
                                     ? std::min(o.max_request_bytes, o.max_message_bytes)
                                     : o.max_request_bytes;
 
-  auto graph = std::make_unique<flow::Graph>(impl_->specs);
+  auto graph = std::make_unique<flow::Graph>(impl_->specs, impl_->options.on_request);
   int workers = o.workers > 0 ? o.workers
                               : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   auto pool = std::make_unique<flow::WorkerPool>(workers);

@@ -60,7 +60,8 @@ DocumentArray invoke(const std::string& name, const Executor::Handler& handler,
 
 }  // namespace
 
-Graph::Graph(std::vector<NodeSpec> specs) {
+Graph::Graph(std::vector<NodeSpec> specs, RequestObserver observer)
+    : observer_(std::move(observer)) {
   std::map<std::string, int, std::less<>> index;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const std::string& name = specs[i].name;
@@ -158,6 +159,7 @@ std::vector<std::string> Graph::execution_order() const {
 }
 
 Response Graph::process(DataRequest request) const {
+  const auto started = std::chrono::steady_clock::now();
   Route gateway_route(kGatewayName);
   gateway_route.set_start_time(now());
 
@@ -267,6 +269,14 @@ Response Graph::process(DataRequest request) const {
   response.routes().reserve(routes.size() + 1);
   response.routes().push_back(std::move(gateway_route));
   for (Route& route : routes) response.routes().push_back(std::move(route));
+  if (observer_ && !dry_run) {
+    try {
+      observer_(response, std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - started));
+    } catch (...) {
+      // An observer's failure is not the request's.
+    }
+  }
   return response;
 }
 

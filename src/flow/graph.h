@@ -7,6 +7,8 @@
 #ifndef JINA_SRC_FLOW_GRAPH_H_
 #define JINA_SRC_FLOW_GRAPH_H_
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,10 +31,15 @@ struct NodeSpec {
   bool disable_reduce = false;
 };
 
+// Called after process() answers a request (FlowOptions::on_request).
+using RequestObserver = std::function<void(const Response&, std::chrono::microseconds)>;
+
 class Graph {
  public:
   // Throws InvalidArgument for duplicate names, unknown needs or a cycle.
-  explicit Graph(std::vector<NodeSpec> specs);
+  // `observer`, when set, sees every response process() returns but those
+  // of dry runs, with the time the request took.
+  explicit Graph(std::vector<NodeSpec> specs, RequestObserver observer = {});
 
   // Runs `request` through the Executors and returns the response. Never
   // throws for an Executor's failure: that is reported in header.status.
@@ -86,6 +93,7 @@ class Graph {
   std::vector<Node> nodes_;  // in topological order
   std::vector<int> leaves_;  // nodes no one needs: their docs make the response
   int gateway_uses_ = 0;
+  RequestObserver observer_;
 };
 
 }  // namespace jina::flow

@@ -367,9 +367,9 @@ TEST_F(CliTest, JinaFlowServesUntilSigterm) {
   int pipe_fds[2];
   ASSERT_EQ(pipe(pipe_fds), 0);
   int err_fd = open(path("flow.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t flow =
-      spawn({JINA_FLOW_BIN, "--port", "0", "--executor", "params", "--executor", "upper-case:up"},
-            pipe_fds[1], err_fd);
+  pid_t flow = spawn({JINA_FLOW_BIN, "--port", "0", "--executor", "params", "--executor",
+                      "upper-case:up", "--verbose"},
+                     pipe_fds[1], err_fd);
   close(pipe_fds[1]);
   close(err_fd);
 
@@ -399,6 +399,10 @@ TEST_F(CliTest, JinaFlowServesUntilSigterm) {
 
   kill(flow, SIGTERM);
   EXPECT_EQ(wait_exit(flow), 0) << slurp(path("flow.err"));
+  // --verbose: the request, not the readiness probe (a dry run).
+  EXPECT_THAT(slurp(path("flow.err")),
+              ::testing::ContainsRegex("jina-flow: /anything 1 docs [0-9.]+ ms ok\n"));
+  EXPECT_THAT(slurp(path("flow.err")), ::testing::Not(HasSubstr("_jina_dry_run_")));
   EXPECT_EQ(post({address, "--ready", "--timeout", "1"}).exit_code, 1);
 }
 

@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -162,6 +165,66 @@ TEST(FlowPostWildcardTest, ReachesAFlowOnEveryInterfaceThroughLoopback) {
   flow.start();
   EXPECT_THAT(endpoints_of(flow.search(texts(2))), ElementsAre("/search", "/search"));
 }
+
+// FlowOptions::on_request sees each answered request once, on every
+// protocol: endpoint, Documents, time, and the status of a failed one.
+class Failing : public Executor {
+ public:
+  Failing() {
+    on("/fail", [](ExecutorRequest&) -> void { throw std::runtime_error("boom"); });
+  }
+};
+
+class FlowRequestObserverTest : public ::testing::TestWithParam<Protocol> {};
+
+TEST_P(FlowRequestObserverTest, SeesEveryAnsweredRequestOnce) {
+  struct Seen {
+    std::string endpoint;
+    std::size_t docs;
+    std::int64_t micros;
+    bool ok;
+    std::string error;
+  };
+  std::mutex mu;
+  std::vector<Seen> seen;
+  Flow flow({.port = 0,
+             .host = "127.0.0.1",
+             .protocols = {GetParam()},
+             .on_request = [&](const Response& r, std::chrono::microseconds took) {
+               std::lock_guard lock(mu);
+               seen.push_back({r.header().exec_endpoint(), r.docs().size(), took.count(),
+                               r.header().status().ok(), r.header().status().description()});
+             }});
+  flow.add<Tagger>({.name = "tagger"}).add<Failing>({.name = "failing"});
+  flow.start();
+  flow.index(texts(5), {.request_size = 2});
+  EXPECT_THROW(flow.post("/fail", texts(1)), Error);
+  // A dry run (readiness) is no request of the Flow's users.
+  std::string scheme = GetParam() == Protocol::kGrpc   ? "grpc"
+                       : GetParam() == Protocol::kHttp ? "http"
+                                                       : "ws";
+  EXPECT_TRUE(
+      Client(scheme + "://127.0.0.1:" + std::to_string(flow.port(GetParam()))).is_flow_ready());
+
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 4u);
+  std::vector<std::size_t> sizes;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(seen[i].endpoint, "/index");
+    EXPECT_TRUE(seen[i].ok);
+    EXPECT_GE(seen[i].micros, 0);
+    sizes.push_back(seen[i].docs);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  EXPECT_THAT(sizes, ElementsAre(1, 2, 2));
+  EXPECT_EQ(seen[3].endpoint, "/fail");
+  EXPECT_FALSE(seen[3].ok);
+  EXPECT_THAT(seen[3].error, ::testing::HasSubstr("boom"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, FlowRequestObserverTest,
+                         ::testing::Values(Protocol::kGrpc, Protocol::kHttp, Protocol::kWebsocket),
+                         [](const auto& info) { return std::string(protocol_name(info.param)); });
 
 }  // namespace
 }  // namespace jina
