@@ -10,19 +10,8 @@
 # Usage: [REPS=3] [DOCS=600] [PROTOCOLS='grpc http'] [NO_BUILD=1] [VENV=dir]
 #        bench/e2e/gateways_run.sh [build-dir]          (default build/release)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="$(realpath -m "${1:-$root/build/release}")"
-cd "$root"
-if [[ ! -f "$build/CMakeCache.txt" ]]; then cmake --preset release -B "$build" >/dev/null; fi
-if [[ -z "${NO_BUILD:-}" ]]; then
-  cmake --build "$build" -j2 --target bench_flow_server cpp_client_bench grpc_floor_bench >/dev/null
-fi
-venv="${VENV:-$build/venv-jina-http}"
-if [[ -x "$venv/bin/python" ]]; then
-  python="$venv/bin/python"
-else
-  python="$(tests/interop/setup_venv.sh "$venv" tests/interop/requirements-http.txt)"
-fi
+source "$(dirname "$0")/setup.sh"
+bench_setup "${1:-}" bench_flow_server cpp_client_bench grpc_floor_bench
 reps="${REPS:-3}" docs="${DOCS:-600}"
 out="$(mktemp)"
 source bench/e2e/bench_flow.sh

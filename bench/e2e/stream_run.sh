@@ -15,19 +15,8 @@
 #   VENV: a venv with jina 3.34 (default <build-dir>/venv-jina-http, made by
 #   tests/interop/setup_venv.sh with requirements-http.txt when it has no python).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="$(realpath -m "${1:-$root/build/release}")"
-cd "$root"
-if [[ ! -f "$build/CMakeCache.txt" ]]; then cmake --preset release -B "$build" >/dev/null; fi
-if [[ -z "${NO_BUILD:-}" ]]; then
-  cmake --build "$build" -j2 --target bench_flow_server cpp_stream_bench grpc_stream_floor_bench >/dev/null
-fi
-venv="${VENV:-$build/venv-jina-http}"
-if [[ -x "$venv/bin/python" ]]; then
-  python="$venv/bin/python"
-else
-  python="$(tests/interop/setup_venv.sh "$venv" tests/interop/requirements-http.txt)"
-fi
+source "$(dirname "$0")/setup.sh"
+bench_setup "${1:-}" bench_flow_server cpp_stream_bench grpc_stream_floor_bench
 reps="${REPS:-5}"
 out="$(mktemp)"
 source bench/e2e/bench_flow.sh
