@@ -53,6 +53,21 @@ struct Mode {
 };
 
 // A Flow of "upper" then "tagger", serving the test's protocol.
+// A post to a Flow that is down: one request per Document, 3 quick
+// attempts, and each request's on_error (UNAVAILABLE) and on_always counted.
+PostOptions down_flow_options(int& errors, int& always) {
+  return {.request_size = 1,
+          .on_error =
+              [&errors](const Response&, const Error& e) {
+                ++errors;
+                EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
+              },
+          .on_always = [&always](const Response&) { ++always; },
+          .max_attempts = 3,
+          .initial_backoff = 0.01,
+          .max_backoff = 0.02};
+}
+
 class ClientProtocolsTest : public ::testing::TestWithParam<Mode> {
  protected:
   void SetUp() override {
@@ -340,17 +355,7 @@ TEST_P(ClientProtocolsTest, StoppedFlowIsAConnectionErrorNamingTheProtocol) {
   int errors = 0, always = 0;
   auto start = std::chrono::steady_clock::now();
   try {
-    client.post("/", texts(3),
-                {.request_size = 1,
-                 .on_error =
-                     [&](const Response&, const Error& e) {
-                       ++errors;
-                       EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
-                     },
-                 .on_always = [&](const Response&) { ++always; },
-                 .max_attempts = 3,
-                 .initial_backoff = 0.01,
-                 .max_backoff = 0.02});
+    client.post("/", texts(3), down_flow_options(errors, always));
     FAIL() << "no ConnectionError";
   } catch (const ConnectionError& e) {
     EXPECT_THAT(e.what(), HasSubstr(error_prefix(protocol())));
@@ -650,17 +655,7 @@ TEST(ClientUnaryTest, FlowThatIsDownIsAConnectionErrorAfterMaxAttempts) {
                 {.stream = false, .doc_format = DocFormat::kV2});
   int errors = 0, always = 0;
   try {
-    client.post("/", texts(4),
-                {.request_size = 1,
-                 .on_error =
-                     [&](const Response&, const Error& e) {
-                       ++errors;
-                       EXPECT_EQ(e.code(), absl::StatusCode::kUnavailable);
-                     },
-                 .on_always = [&](const Response&) { ++always; },
-                 .max_attempts = 3,
-                 .initial_backoff = 0.01,
-                 .max_backoff = 0.02});
+    client.post("/", texts(4), down_flow_options(errors, always));
     FAIL() << "no ConnectionError";
   } catch (const ConnectionError& e) {
     EXPECT_THAT(e.what(), HasSubstr("gRPC error: UNAVAILABLE"));
