@@ -222,6 +222,21 @@ TEST_P(FlowRequestObserverTest, SeesEveryAnsweredRequestOnce) {
   EXPECT_THAT(seen[3].error, ::testing::HasSubstr("boom"));
 }
 
+TEST_P(FlowRequestObserverTest, WhatItThrowsIsIgnored) {
+  std::atomic<int> calls{0};
+  Flow flow({.port = 0,
+             .host = "127.0.0.1",
+             .protocols = {GetParam()},
+             .on_request = [&](const Response&, std::chrono::microseconds) {
+               ++calls;
+               throw std::runtime_error("observer failed");
+             }});
+  flow.add<Tagger>({.name = "tagger"});
+  flow.start();
+  EXPECT_THAT(endpoints_of(flow.index(texts(2))), ElementsAre("/index", "/index"));
+  EXPECT_EQ(calls.load(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Protocols, FlowRequestObserverTest,
                          ::testing::Values(Protocol::kGrpc, Protocol::kHttp, Protocol::kWebsocket),
                          [](const auto& info) { return std::string(protocol_name(info.param)); });

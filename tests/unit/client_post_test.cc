@@ -275,6 +275,8 @@ TEST(ProgressTest, DrawsRequestsDocsRateAndElapsedWhenForced) {
   EXPECT_THAT(line, ::testing::ContainsRegex("ETA [0-9]+ s"));
   EXPECT_THAT(line, ::testing::HasSubstr("2/4 requests (50 %), 200 docs"));
   EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr("ETA 0 s done")));
+  // A file (force_progress) gets no terminal escape codes.
+  EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr("\x1b")));
   EXPECT_THAT(drawn(std::nullopt, true, true), ::testing::HasSubstr("2 requests"));
 }
 
